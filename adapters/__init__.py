@@ -1,0 +1,1 @@
+"""Adapters: every framework and driver import of Wildside lives below here."""

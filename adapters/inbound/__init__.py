@@ -1,0 +1,1 @@
+"""Inbound (driving) adapters: CLI, HTTP, WebSocket and worker entry points."""

@@ -1,0 +1,1 @@
+"""The ``wildside`` command line: argument parsing and thin command handlers."""

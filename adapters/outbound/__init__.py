@@ -1,0 +1,1 @@
+"""Outbound (driven) adapters: databases, caches, files and external services."""

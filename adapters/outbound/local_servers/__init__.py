@@ -1,0 +1,1 @@
+"""Private PostgreSQL+PostGIS and Redis servers under ``.run/`` for dev and tests."""

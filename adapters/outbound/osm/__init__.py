@@ -1,0 +1,1 @@
+"""OpenStreetMap extract reading with pyosmium, shapely and pyproj."""

@@ -1,0 +1,1 @@
+"""PostgreSQL/PostGIS adapters built on psycopg 3."""

@@ -1,0 +1,61 @@
+"""Open psycopg connections and translate driver errors at the edge."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import psycopg
+
+from wildside.domain.errors import UnavailableError, WildsideError
+
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
+    """Open a connection, or raise ``UnavailableError`` naming the database.
+
+    The password, if any, never appears in the message.
+    """
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+    except psycopg.OperationalError as exc:
+        raise UnavailableError(
+            f"PostgreSQL is unreachable at {_describe(url)}: {_first_line(exc)}",
+            service="postgresql",
+        ) from exc
+
+
+@contextlib.contextmanager
+def connection(url: str, *, autocommit: bool = True) -> Iterator[psycopg.Connection]:
+    """Context manager around :func:`connect` that always closes."""
+    conn = connect(url, autocommit=autocommit)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _describe(url: str) -> str:
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the configured URL"
+    host = info.get("host") or "localhost"
+    return f"{host}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextlib.contextmanager
+def translate_errors(action: str, error: type[WildsideError]) -> Iterator[None]:
+    """Re-raise psycopg errors as Wildside errors: lost connections as ``UnavailableError``."""
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise UnavailableError(f"{action}: {_first_line(exc)}", service="postgresql") from exc
+    except psycopg.Error as exc:
+        raise error(f"{action}: {_first_line(exc)}") from exc

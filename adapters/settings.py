@@ -1,0 +1,98 @@
+"""Settings: read once from ``WILDSIDE_*`` environment variables and validated with msgspec."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+from wildside.domain.errors import ConfigurationError
+
+PREFIX = "WILDSIDE_"
+_REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Every knob of the service. Field ``foo_bar`` is variable ``WILDSIDE_FOO_BAR``."""
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    run_dir: Path = _REPO_ROOT / ".run"
+    data_dir: Path = _REPO_ROOT / "data"
+    migrations_dir: Path = _REPO_ROOT / "migrations"
+    ingest_batch_size: int = 10_000
+    pg_port: int = 54329
+    redis_port: int = 63799
+
+    def __post_init__(self) -> None:
+        """Check ranges msgspec's types cannot express."""
+        if not 1 <= self.ingest_batch_size <= 1_000_000:
+            raise ValueError("must be between 1 and 1000000 (`$.ingest_batch_size`)")
+        for name in ("pg_port", "redis_port"):
+            if not 1 <= getattr(self, name) <= 65535:
+                raise ValueError(f"must be a TCP port 1..65535 (`$.{name}`)")
+        for name in ("database_url", "redis_url"):
+            value = getattr(self, name)
+            if value is not None and not value.strip():
+                raise ValueError(f"must not be empty (`$.{name}`)")
+
+    def require_database_url(self) -> str:
+        """Return the database URL or explain how to get one."""
+        if self.database_url is None:
+            raise ConfigurationError(
+                f"{PREFIX}DATABASE_URL is not set; start the private servers with "
+                '`eval "$(wildside services start)"` or point it at a PostgreSQL database',
+                variable=f"{PREFIX}DATABASE_URL",
+            )
+        return self.database_url
+
+    def require_redis_url(self) -> str:
+        """Return the Redis URL or explain how to get one."""
+        if self.redis_url is None:
+            raise ConfigurationError(
+                f"{PREFIX}REDIS_URL is not set; start the private servers with "
+                '`eval "$(wildside services start)"` or point it at a Redis server',
+                variable=f"{PREFIX}REDIS_URL",
+            )
+        return self.redis_url
+
+
+_FIELD_IN_MESSAGE = re.compile(r"\s*(?:- at|\()?\s*`\$\.(\w+)`\)?")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build ``Settings`` from the environment.
+
+    Raises
+    ------
+    ConfigurationError
+        With a one-line message naming the offending variable.
+
+    Examples
+    --------
+    >>> load_settings({"WILDSIDE_INGEST_BATCH_SIZE": "500"}).ingest_batch_size
+    500
+    """
+    env = os.environ if environ is None else environ
+    known = set(Settings.__struct_fields__)
+    raw: dict[str, str] = {}
+    for name, value in env.items():
+        if not name.startswith(PREFIX):
+            continue
+        field = name[len(PREFIX) :].lower()
+        if field not in known:
+            raise ConfigurationError(f"{name} is not a Wildside setting", variable=name)
+        raw[field] = value
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        match = _FIELD_IN_MESSAGE.search(str(exc))
+        variable = PREFIX + match.group(1).upper() if match else PREFIX + "*"
+        detail = _FIELD_IN_MESSAGE.sub("", str(exc)).strip()
+        value = raw.get(match.group(1), "") if match else ""
+        raise ConfigurationError(
+            f"{variable}={value!r} is invalid: {detail}", variable=variable
+        ) from exc

@@ -1,0 +1,1 @@
+"""Wildside core: walking-tour domain, ports and use cases, free of frameworks."""

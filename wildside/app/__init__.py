@@ -1,0 +1,1 @@
+"""Use cases: each sequences ports to carry out one intent."""

@@ -1,0 +1,1 @@
+"""Domain values, rules and policies: pure, no I/O."""

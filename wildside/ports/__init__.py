@@ -1,0 +1,1 @@
+"""Ports: one ``typing.Protocol`` per capability, with its DTOs and errors."""
