@@ -63,6 +63,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 _FIELD_IN_MESSAGE = re.compile(r"\s*(?:- at|\()?\s*`\$\.(\w+)`\)?")
 
 
+def _decode(kind: type, value: object) -> object:
+    """Teach msgspec the types it does not convert by itself."""
+    if kind is Path and isinstance(value, str) and value.strip():
+        return Path(value).expanduser()
+    raise NotImplementedError(f"cannot read {kind.__name__} from {value!r}")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build ``Settings`` from the environment.
 
@@ -87,7 +94,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise ConfigurationError(f"{name} is not a Wildside setting", variable=name)
         raw[field] = value
     try:
-        return msgspec.convert(raw, Settings, strict=False)
+        return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode)
     except msgspec.ValidationError as exc:
         match = _FIELD_IN_MESSAGE.search(str(exc))
         variable = PREFIX + match.group(1).upper() if match else PREFIX + "*"

@@ -46,3 +46,9 @@ def test_missing_urls_explain_how_to_start_servers() -> None:
         settings.require_database_url()
     with pytest.raises(ConfigurationError, match="WILDSIDE_REDIS_URL"):
         settings.require_redis_url()
+
+
+def test_directories_are_paths() -> None:
+    settings = load_settings({"WILDSIDE_RUN_DIR": "/tmp/x", "WILDSIDE_DATA_DIR": "~/data"})
+    assert str(settings.run_dir) == "/tmp/x"
+    assert not str(settings.data_dir).startswith("~")
