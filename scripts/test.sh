@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # Byte-code caching makes every pytest start several seconds faster.
 unset PYTHONDONTWRITEBYTECODE
+export PATH="$PWD/.venv/bin:$PATH"
 exec .venv/bin/nox --no-venv --sessions lint typecheck tests "$@"

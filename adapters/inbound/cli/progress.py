@@ -23,7 +23,7 @@ class TqdmProgress(Progress):
         self.close()
         if self._is_enabled:
             self._bar = tqdm(
-                desc=name, total=total, unit=" rec", unit_scale=True, file=self._stream, leave=False
+                desc=name, total=total, unit=" records", file=self._stream, leave=False
             )
 
     def advance(self, units: int) -> None:

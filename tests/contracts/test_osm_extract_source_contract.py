@@ -1,0 +1,60 @@
+"""One behaviour suite for every ``OsmExtractSource``: bounded chunks, one error type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.outbound.osm.pyosmium_source import PyosmiumOsmExtractSource
+from tests.fakes.osm_extract_source import FakeOsmExtractSource
+from wildside.domain.map_data import WalkNode
+from wildside.domain.poi_tags import POI_KEYS
+from wildside.domain.walkability import is_walkable
+from wildside.ports.osm_extract_source import ExtractChunk, OsmExtractError, OsmExtractSource
+
+
+def _fake_input(tmp_path: Path) -> tuple[OsmExtractSource, OsmExtractSource, Path]:
+    chunks = [ExtractChunk(nodes=[WalkNode(i, 60.0, 25.0) for i in range(n)]) for n in (5, 3)]
+    return FakeOsmExtractSource(chunks), FakeOsmExtractSource(chunks, fail_after=1), tmp_path / "f"
+
+
+def _real_input(tmp_path: Path, kotka: Path) -> tuple[OsmExtractSource, OsmExtractSource, Path]:
+    truncated = tmp_path / "cut.osm.pbf"
+    truncated.write_bytes(kotka.read_bytes()[:60_000])
+    return PyosmiumOsmExtractSource(), PyosmiumOsmExtractSource(), truncated
+
+
+@pytest.fixture(params=["fake", "pyosmium"])
+def sources(
+    request: pytest.FixtureRequest, tmp_path: Path, kotka_pbf: Path
+) -> tuple[OsmExtractSource, OsmExtractSource, Path, Path]:
+    if request.param == "fake":
+        good, bad, bad_path = _fake_input(tmp_path)
+        return good, bad, tmp_path / "good", bad_path
+    good, bad, bad_path = _real_input(tmp_path, kotka_pbf)
+    return good, bad, kotka_pbf, bad_path
+
+
+def _read(source: OsmExtractSource, path: Path, chunk_size: int) -> list[ExtractChunk]:
+    return list(
+        source.read(path, poi_keys=POI_KEYS, is_walkable=is_walkable, chunk_size=chunk_size)
+    )
+
+
+def test_chunks_never_exceed_the_requested_size(
+    sources: tuple[OsmExtractSource, OsmExtractSource, Path, Path],
+) -> None:
+    good, _, path, _ = sources
+    chunks = _read(good, path, chunk_size=5)
+    assert chunks
+    assert all(0 < chunk.size <= 5 for chunk in chunks)
+
+
+def test_a_broken_input_raises_only_osm_extract_error(
+    sources: tuple[OsmExtractSource, OsmExtractSource, Path, Path],
+) -> None:
+    _, bad, _, bad_path = sources
+    with pytest.raises(OsmExtractError) as caught:
+        _read(bad, bad_path, chunk_size=5)
+    assert caught.value.path == bad_path
