@@ -1,0 +1,92 @@
+"""The walking graph held in memory once per process, with snapping, matrices and leg paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wildside.domain.solver.street_paths import distance_matrix, leg_paths, snap_to_vertices
+from wildside.ports.walking_network_source import WalkingGraph
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One walked leg: its length and its path as ``(lng, lat)`` pairs."""
+
+    length_m: float
+    coords: list[tuple[float, float]]
+
+
+class StreetNetwork:
+    """Numpy views over a ``WalkingGraph`` (no copies) plus a latitude index for snapping."""
+
+    def __init__(self, graph: WalkingGraph) -> None:
+        self.graph = graph
+        self.indptr = np.frombuffer(graph.indptr, dtype=np.int64)
+        self.targets = np.frombuffer(graph.targets, dtype=np.int64)
+        self.lengths = np.frombuffer(graph.lengths_m, dtype=np.float64)
+        self.lats = np.frombuffer(graph.lats, dtype=np.float64)
+        self.lngs = np.frombuffer(graph.lngs, dtype=np.float64)
+        self.shape_offsets = np.frombuffer(graph.shape_offsets, dtype=np.int64)
+        self.shape_lngs = np.frombuffer(graph.shape_lngs, dtype=np.float64)
+        self.shape_lats = np.frombuffer(graph.shape_lats, dtype=np.float64)
+        self._lat_order = np.argsort(self.lats, kind="stable")
+        self._sorted_lats = self.lats[self._lat_order]
+
+    @property
+    def vertex_count(self) -> int:
+        """Number of vertices."""
+        return int(self.lats.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held for the graph and its index."""
+        return self.graph.nbytes + int(self._lat_order.nbytes + self._sorted_lats.nbytes)
+
+    def snap(self, lats: list[float], lngs: list[float]) -> tuple[list[int], list[float]]:
+        """Nearest vertex of each point and the straight-line metres to it."""
+        if self.vertex_count == 0:
+            return [-1] * len(lats), [float("inf")] * len(lats)
+        nearest, metres = snap_to_vertices(
+            self._sorted_lats,
+            self._lat_order,
+            self.lngs,
+            np.asarray(lats, dtype=np.float64),
+            np.asarray(lngs, dtype=np.float64),
+        )
+        return nearest.tolist(), metres.tolist()
+
+    def matrix(self, vertices: list[int], cutoffs_m: list[float]) -> np.ndarray:
+        """Street metres among ``vertices`` (``inf`` where no path fits the cutoffs)."""
+        return distance_matrix(
+            self.indptr,
+            self.targets,
+            self.lengths,
+            np.asarray(vertices, dtype=np.int64),
+            np.asarray(cutoffs_m, dtype=np.float64),
+        )
+
+    def legs(self, stops: list[int], cutoff_m: float) -> list[Leg]:
+        """The street path of each consecutive pair of ``stops``."""
+        arcs, offsets = leg_paths(
+            self.indptr, self.targets, self.lengths, np.asarray(stops, dtype=np.int64), cutoff_m
+        )
+        result: list[Leg] = []
+        for leg in range(len(stops) - 1):
+            leg_arcs = arcs[offsets[leg] : offsets[leg + 1]]
+            coords: list[tuple[float, float]] = [
+                (float(self.lngs[stops[leg]]), float(self.lats[stops[leg]]))
+            ]
+            for arc in leg_arcs.tolist():
+                start, stop = self.shape_offsets[arc], self.shape_offsets[arc + 1]
+                # Skip each arc's first point: it is the previous arc's last.
+                coords.extend(
+                    zip(
+                        self.shape_lngs[start + 1 : stop].tolist(),
+                        self.shape_lats[start + 1 : stop].tolist(),
+                        strict=True,
+                    )
+                )
+            result.append(Leg(float(self.lengths[leg_arcs].sum()), coords))
+        return result
