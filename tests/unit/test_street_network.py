@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 
@@ -103,6 +104,6 @@ def test_matrix_matches_scipy_on_random_graphs(n: int, data: st.DataObject) -> N
     assert np.array_equal(np.isfinite(ours), finite)
     assert np.allclose(ours[finite], reference[finite])
     legs = network.legs(terminals, 1e12)
-    for leg, (a, b) in zip(legs, zip(terminals, terminals[1:], strict=False), strict=False):
+    for leg, (a, b) in zip(legs, itertools.pairwise(terminals), strict=False):
         if finite[terminals.index(a), terminals.index(b)]:
             assert leg.length_m == pytest.approx(reference[terminals.index(a), terminals.index(b)])

@@ -128,10 +128,7 @@ def score_poi(poi: Poi, weights: Mapping[str, float]) -> ScoredPoi:
     no preference).
     """
     matched = tuple(theme for theme in poi.themes if weights.get(theme, 0.0) > 0)
-    if weights:
-        match = max((weights[theme] for theme in matched), default=0.0)
-    else:
-        match = NEUTRAL_MATCH
+    match = max((weights[theme] for theme in matched), default=0.0) if weights else NEUTRAL_MATCH
     popularity = min(1.0, max(0.0, poi.popularity))
     score = BASE + MATCH_WEIGHT * match + POPULARITY_WEIGHT * popularity
     kind = kind_of(poi.tags)
