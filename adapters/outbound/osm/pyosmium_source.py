@@ -23,6 +23,7 @@ from wildside.ports.osm_extract_source import (
 # is "OSMHeader"; checking it turns "some other file" into a clear message
 # before libosmium reports a cryptic blob-size error.
 _PBF_SIGNATURE = b"OSMHeader"
+_NO_LOCATION = 1000.0  # marks a node the extract does not contain (longitudes are ±180)
 
 
 class PyosmiumOsmExtractSource(OsmExtractSource):
@@ -64,26 +65,31 @@ class PyosmiumOsmExtractSource(OsmExtractSource):
         network: NetworkBuilder,
     ) -> Iterator[TaggedFeature]:
         wkb = WKBFactory()
+        # Filters run in C++, so Python only sees objects it may keep: nodes
+        # and areas with a POI key, ways with a POI key or a highway tag.
+        nodes_and_areas = osmium.osm.NODE | osmium.osm.AREA
         processor = (
             osmium.FileProcessor(str(path))
             .with_locations()
             .with_areas(osmium.filter.KeyFilter(*poi_keys))
-            .with_filter(osmium.filter.KeyFilter(*poi_keys, "highway"))
+            .with_filter(
+                osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY | osmium.osm.AREA)
+            )
+            .with_filter(osmium.filter.KeyFilter(*poi_keys).enable_for(nodes_and_areas))
+            .with_filter(osmium.filter.KeyFilter(*poi_keys, "highway").enable_for(osmium.osm.WAY))
         )
-        poi_key_set = frozenset(poi_keys)
         for obj in processor:
             if isinstance(obj, osmium.osm.Node):
-                if _has_any(obj.tags, poi_key_set):
-                    yield TaggedFeature(
-                        "node", obj.id, obj.location.lat, obj.location.lon, _tags(obj.tags)
-                    )
+                yield TaggedFeature(
+                    "node", obj.id, obj.location.lat, obj.location.lon, _tags(obj.tags)
+                )
             elif isinstance(obj, osmium.osm.Way):
-                yield from _scan_way(obj, poi_key_set, is_walkable, network)
+                yield from _scan_way(obj, poi_keys, is_walkable, network)
             elif isinstance(obj, osmium.osm.Area) and not obj.from_way():
                 # Closed ways are placed from their own nodes in _scan_way;
                 # areas are only needed for multipolygon relations.
                 point = _area_point(wkb, obj)
-                if point is not None and _has_any(obj.tags, poi_key_set):
+                if point is not None:
                     yield TaggedFeature(
                         "relation", obj.orig_id(), point[1], point[0], _tags(obj.tags)
                     )
@@ -91,7 +97,7 @@ class PyosmiumOsmExtractSource(OsmExtractSource):
 
 def _scan_way(
     way: osmium.osm.Way,
-    poi_keys: frozenset[str],
+    poi_keys: Sequence[str],
     is_walkable: WayFilter,
     network: NetworkBuilder,
 ) -> Iterator[TaggedFeature]:
@@ -102,29 +108,43 @@ def _scan_way(
         highway = None
     if not (wants_poi or highway is not None):
         return
-    coords: list[tuple[float, float]] = []
-    run_ids: list[int] = []
-    run_lngs: list[float] = []
-    run_lats: list[float] = []
-    for ref in way.nodes:
-        location = ref.location
-        if not location.valid():
-            # The extract cut this way: close the run so no edge spans the gap.
-            if highway is not None:
-                network.add_run(way.id, highway, run_ids, run_lngs, run_lats)
-            run_ids, run_lngs, run_lats = [], [], []
-            continue
-        lng, lat = location.lon, location.lat
-        coords.append((lng, lat))
-        run_ids.append(ref.ref)
-        run_lngs.append(lng)
-        run_lats.append(lat)
+    try:
+        # Fast path: every node located (a way inside the extract).
+        refs = [(ref.ref, ref.lon, ref.lat) for ref in way.nodes]
+    except osmium.InvalidLocationError:
+        refs = [
+            (ref.ref, ref.lon, ref.lat) if ref.location.valid() else (ref.ref, _NO_LOCATION, 0.0)
+            for ref in way.nodes
+        ]
+    coords = [(lng, lat) for _, lng, lat in refs if lng != _NO_LOCATION]
     if highway is not None:
-        network.add_run(way.id, highway, run_ids, run_lngs, run_lats)
+        for run in _located_runs(refs):
+            network.add_run(way.id, highway, *run)
     if wants_poi:
         point = place_way(coords)
         if point is not None:
             yield TaggedFeature("way", way.id, point[1], point[0], _tags(way.tags))
+
+
+def _located_runs(
+    refs: list[tuple[int, float, float]],
+) -> Iterator[tuple[list[int], list[float], list[float]]]:
+    """Split a way where the extract lost nodes, so no edge spans the gap."""
+    start = 0
+    for index, (_, lng, _) in enumerate(refs):
+        if lng == _NO_LOCATION:
+            if index - start >= 2:
+                yield _columns(refs[start:index])
+            start = index + 1
+    if len(refs) - start >= 2:
+        yield _columns(refs[start:])
+
+
+def _columns(
+    refs: list[tuple[int, float, float]],
+) -> tuple[list[int], list[float], list[float]]:
+    ids, lngs, lats = zip(*refs, strict=True)
+    return list(ids), list(lngs), list(lats)
 
 
 def _area_point(wkb: WKBFactory, area: osmium.osm.Area) -> tuple[float, float] | None:
@@ -134,8 +154,9 @@ def _area_point(wkb: WKBFactory, area: osmium.osm.Area) -> tuple[float, float] |
         return None  # libosmium could not build a ring: nothing to place
 
 
-def _has_any(tags: osmium.osm.TagList, keys: frozenset[str]) -> bool:
-    return any(tag.k in keys for tag in tags)
+def _has_any(tags: osmium.osm.TagList, keys: Sequence[str]) -> bool:
+    # A handful of C++ key look-ups beats iterating every tag in Python.
+    return any(key in tags for key in keys)
 
 
 def _tags(tags: osmium.osm.TagList) -> dict[str, str]:
