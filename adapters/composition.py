@@ -11,13 +11,19 @@ from adapters.outbound.local_servers.redis_server import RedisServer
 from adapters.outbound.osm.pyosmium_source import PyosmiumOsmExtractSource
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
+from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
+from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
 from adapters.outbound.system_clock import SystemClock
 from adapters.settings import Settings, load_settings
 from wildside.app.ingest_osm_extract import IngestOsmExtract, IngestReport
+from wildside.app.plan_tour import PlanTour
 from wildside.domain.errors import ConfigurationError, InvalidInputError
+from wildside.domain.solver.street_network import StreetNetwork
+from wildside.domain.tour import Tour, TourRequest
 from wildside.ports.clock import Clock
 from wildside.ports.map_data_store import MapDataStore
 from wildside.ports.osm_extract_source import OsmExtractSource
+from wildside.ports.poi_repository import PoiRepository
 from wildside.ports.progress import Progress
 
 
@@ -35,6 +41,32 @@ def build_ingest(
         store=store or PostgresMapDataStore(settings.require_database_url()),
         clock=clock or SystemClock(),
         progress=progress,
+    )
+
+
+def load_street_network(settings: Settings) -> StreetNetwork:
+    """Load the whole walking graph into memory (once per process)."""
+    graph = PostgresWalkingNetworkSource(settings.require_database_url()).load()
+    if graph.node_count == 0:
+        raise ConfigurationError(
+            "the database holds no walking network; run `wildside ingest` first",
+            variable="WILDSIDE_DATABASE_URL",
+        )
+    return StreetNetwork(graph)
+
+
+def build_plan_tour(
+    settings: Settings,
+    *,
+    network: StreetNetwork | None = None,
+    pois: PoiRepository | None = None,
+    clock: Clock | None = None,
+) -> PlanTour:
+    """Wire the tour-planning use case; tests pass their own network or fakes."""
+    return PlanTour(
+        pois=pois or PostgresPoiRepository(settings.require_database_url()),
+        network=network or load_street_network(settings),
+        clock=clock or SystemClock(),
     )
 
 
@@ -95,6 +127,10 @@ class Runtime(CliRuntime):
         """Run the ingest use case."""
         use_case = build_ingest(self.settings, progress)
         return use_case(path, batch_size=batch_size or self.settings.ingest_batch_size)
+
+    def plan_tour(self, request: TourRequest) -> Tour:
+        """Load the network, then plan one tour."""
+        return build_plan_tour(self.settings)(request)
 
 
 def open_runtime() -> Runtime:

@@ -2,65 +2,12 @@
 
 from __future__ import annotations
 
-from array import array
-from dataclasses import dataclass
 from typing import Protocol
 
 from wildside.domain.errors import WildsideError
+from wildside.domain.walking_graph import WalkingGraph
 
-
-@dataclass(frozen=True, slots=True)
-class WalkingGraph:
-    """An undirected walking graph in compressed sparse row form.
-
-    Every edge appears twice, once from each end. Buffers are stdlib
-    ``array.array`` so the port needs no numpy; the solver views them as numpy
-    arrays without copying.
-
-    - ``node_ids`` (``q``), ``lats`` / ``lngs`` (``d``): one entry per vertex.
-    - ``indptr`` (``q``, n + 1 entries): arcs of vertex ``v`` are
-      ``indptr[v]:indptr[v + 1]``.
-    - ``targets`` (``q``), ``lengths_m`` (``d``): per arc.
-    - ``shape_offsets`` (``q``, one per arc + 1) into ``shape_lngs`` /
-      ``shape_lats`` (``d``): the arc's full geometry from its source to its
-      target, both ends included.
-    """
-
-    node_ids: array[int]
-    lats: array[float]
-    lngs: array[float]
-    indptr: array[int]
-    targets: array[int]
-    lengths_m: array[float]
-    shape_offsets: array[int]
-    shape_lngs: array[float]
-    shape_lats: array[float]
-
-    @property
-    def node_count(self) -> int:
-        """Number of vertices."""
-        return len(self.node_ids)
-
-    @property
-    def arc_count(self) -> int:
-        """Number of arcs (twice the number of edges)."""
-        return len(self.targets)
-
-    @property
-    def nbytes(self) -> int:
-        """Memory held by the buffers."""
-        buffers = (
-            self.node_ids,
-            self.lats,
-            self.lngs,
-            self.indptr,
-            self.targets,
-            self.lengths_m,
-            self.shape_offsets,
-            self.shape_lngs,
-            self.shape_lats,
-        )
-        return sum(buffer.itemsize * len(buffer) for buffer in buffers)
+__all__ = ["WalkingGraph", "WalkingNetworkError", "WalkingNetworkSource"]
 
 
 class WalkingNetworkError(WildsideError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import shlex
 import sys
 from collections.abc import Callable, Sequence
@@ -13,8 +14,11 @@ from typing import TextIO
 
 from adapters.inbound.cli.progress import TqdmProgress
 from adapters.inbound.cli.runtime import SAMPLES, CliRuntime
+from adapters.inbound.cli.tour_formats import to_geojson, to_gpx, to_text
 from wildside.app.ingest_osm_extract import IngestReport
-from wildside.domain.errors import WildsideError
+from wildside.domain.errors import InvalidInputError, WildsideError
+from wildside.domain.geo import GeoPoint
+from wildside.domain.tour import DEFAULT_PACE_M_S, TourRequest
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -45,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive_int, default=None, help="features per transaction"
     )
     ingest.add_argument("--json", action="store_true", help="print the report as one JSON object")
+
+    route = commands.add_parser("route", help="compute one tour from the ingested data")
+    route.add_argument("--lat", type=_finite, required=True, help="start latitude")
+    route.add_argument("--lng", type=_finite, required=True, help="start longitude")
+    route.add_argument("--minutes", type=_finite, required=True, help="time budget")
+    route.add_argument("--end-lat", type=_finite, help="end latitude (default: back to start)")
+    route.add_argument("--end-lng", type=_finite, help="end longitude")
+    route.add_argument("--themes", default="", help="comma-separated, e.g. history,nature")
+    route.add_argument("--seed", type=int, default=0, help="same seed, same tour")
+    route.add_argument("--pace", type=_finite, default=DEFAULT_PACE_M_S, help="metres/second")
+    route.add_argument(
+        "--format", choices=("geojson", "gpx", "text"), default="geojson", dest="output"
+    )
     return parser
 
 
@@ -82,6 +99,11 @@ def _dispatch(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: T
             f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""),
             file=out,
         )
+        return EXIT_OK
+    if args.command == "route":
+        tour = runtime.plan_tour(_tour_request(args))
+        renderers = {"geojson": to_geojson, "gpx": to_gpx, "text": to_text}
+        print(renderers[args.output](tour), file=out)
         return EXIT_OK
     if args.command == "ingest":
         path = runtime.sample_path(args.sample) if args.sample else args.file
@@ -122,6 +144,31 @@ def _render_report(path: Path, report: IngestReport, *, as_json: bool) -> str:
             f"  elapsed: {report.seconds:.2f} s",
         ]
     )
+
+
+def _tour_request(args: argparse.Namespace) -> TourRequest:
+    if (args.end_lat is None) != (args.end_lng is None):
+        raise InvalidInputError("give both --end-lat and --end-lng, or neither", field="end")
+    end = None if args.end_lat is None else GeoPoint(args.end_lat, args.end_lng)
+    themes = [theme.strip() for theme in args.themes.split(",") if theme.strip()]
+    return TourRequest(
+        start=GeoPoint(args.lat, args.lng),
+        end=end,
+        duration_minutes=args.minutes,
+        preferences=themes,
+        seed=args.seed,
+        pace_m_s=args.pace,
+    )
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
 
 
 def _positive_int(text: str) -> int:

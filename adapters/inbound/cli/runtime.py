@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wildside.app.ingest_osm_extract import IngestReport
+from wildside.domain.tour import Tour, TourRequest
 from wildside.ports.progress import Progress
 
 SAMPLES: dict[str, str] = {"helsinki": "Helsinki.osm.pbf", "kotka": "test.osm.pbf"}
@@ -47,4 +48,8 @@ class CliRuntime(Protocol):
 
     def ingest(self, path: Path, *, batch_size: int | None, progress: Progress) -> IngestReport:
         """Ingest an extract into the configured database."""
+        ...
+
+    def plan_tour(self, request: TourRequest) -> Tour:
+        """Compute one tour in-process from the ingested data."""
         ...

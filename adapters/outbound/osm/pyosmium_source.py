@@ -67,7 +67,10 @@ class PyosmiumOsmExtractSource(OsmExtractSource):
         wkb = WKBFactory()
         # Filters run in C++, so Python only sees objects it may keep: nodes
         # and areas with a POI key, ways with a POI key or a highway tag.
-        nodes_and_areas = osmium.osm.NODE | osmium.osm.AREA
+        poi_objects = osmium.filter.KeyFilter(*poi_keys)
+        poi_objects.enable_for(osmium.osm.NODE | osmium.osm.AREA)
+        candidate_ways = osmium.filter.KeyFilter(*poi_keys, "highway")
+        candidate_ways.enable_for(osmium.osm.WAY)
         processor = (
             osmium.FileProcessor(str(path))
             .with_locations()
@@ -75,8 +78,8 @@ class PyosmiumOsmExtractSource(OsmExtractSource):
             .with_filter(
                 osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY | osmium.osm.AREA)
             )
-            .with_filter(osmium.filter.KeyFilter(*poi_keys).enable_for(nodes_and_areas))
-            .with_filter(osmium.filter.KeyFilter(*poi_keys, "highway").enable_for(osmium.osm.WAY))
+            .with_filter(poi_objects)
+            .with_filter(candidate_ways)
         )
         for obj in processor:
             if isinstance(obj, osmium.osm.Node):

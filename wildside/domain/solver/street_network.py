@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wildside.domain.solver.street_paths import distance_matrix, leg_paths, snap_to_vertices
-from wildside.ports.walking_network_source import WalkingGraph
+from wildside.domain.walking_graph import WalkingGraph
 
 
 @dataclass(frozen=True, slots=True)

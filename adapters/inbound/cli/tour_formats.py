@@ -1,0 +1,116 @@
+"""Render a ``Tour`` as GeoJSON, GPX or a readable text table."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from wildside.domain.tour import Tour
+
+
+def tour_summary(tour: Tour) -> dict[str, Any]:
+    """The tour's totals and provenance, shared by every format."""
+    d = tour.diagnostics
+    return {
+        "distance_m": round(tour.distance_m, 1),
+        "walking_s": round(tour.walking_s, 1),
+        "dwell_s": round(tour.dwell_s, 1),
+        "used_s": round(tour.used_s, 1),
+        "budget_s": tour.budget_s,
+        "score": round(tour.score, 6),
+        "seed": tour.seed,
+        "themes": list(tour.themes),
+        "data_version": tour.data_version,
+        "diagnostics": {
+            "candidates_found": d.candidates_found,
+            "candidates_considered": d.candidates_considered,
+            "candidate_seconds": d.candidate_seconds,
+            "matrix_seconds": d.matrix_seconds,
+            "solve_seconds": d.solve_seconds,
+            "total_seconds": d.total_seconds,
+            "iterations": d.iterations,
+        },
+        "attribution": tour.attribution,
+    }
+
+
+def to_geojson(tour: Tour) -> str:
+    """A FeatureCollection: the walked LineString, then one Point per stop in order."""
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [list(c) for c in tour.path]},
+            "properties": {
+                "kind": "path",
+                "legs": [
+                    {"distance_m": leg.distance_m, "duration_s": leg.duration_s}
+                    for leg in tour.legs
+                ],
+            },
+        }
+    ]
+    for order, stop in enumerate(tour.stops, start=1):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [stop.lng, stop.lat]},
+                "properties": {
+                    "kind": "stop",
+                    "order": order,
+                    "id": stop.key,
+                    "name": stop.name,
+                    "themes": list(stop.themes),
+                    "score": stop.score,
+                    "arrival_s": stop.arrival_s,
+                    "dwell_s": stop.dwell_s,
+                    "reason": stop.reason,
+                },
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features, **tour_summary(tour)}
+    return json.dumps(collection, ensure_ascii=False)
+
+
+def to_gpx(tour: Tour) -> str:
+    """GPX 1.1: stops as waypoints, the walk as one track."""
+    ns = "http://www.topografix.com/GPX/1/1"
+    ET.register_namespace("", ns)
+    gpx = ET.Element(f"{{{ns}}}gpx", version="1.1", creator="Wildside")
+    metadata = ET.SubElement(gpx, f"{{{ns}}}metadata")
+    ET.SubElement(metadata, f"{{{ns}}}name").text = "Wildside walking tour"
+    ET.SubElement(metadata, f"{{{ns}}}copyright", author="OpenStreetMap contributors")
+    for stop in tour.stops:
+        point = ET.SubElement(gpx, f"{{{ns}}}wpt", lat=f"{stop.lat:.7f}", lon=f"{stop.lng:.7f}")
+        ET.SubElement(point, f"{{{ns}}}name").text = stop.name or stop.key
+        ET.SubElement(point, f"{{{ns}}}desc").text = stop.reason
+    track = ET.SubElement(gpx, f"{{{ns}}}trk")
+    ET.SubElement(track, f"{{{ns}}}name").text = "Walk"
+    segment = ET.SubElement(track, f"{{{ns}}}trkseg")
+    for lng, lat in tour.path:
+        ET.SubElement(segment, f"{{{ns}}}trkpt", lat=f"{lat:.7f}", lon=f"{lng:.7f}")
+    return ET.tostring(gpx, encoding="unicode", xml_declaration=True)
+
+
+def to_text(tour: Tour) -> str:
+    """A table of stops with arrival times, then totals."""
+    lines = [f"{'#':>2}  {'arrive':>6}  {'stay':>4}  {'score':>5}  name — why"]
+    for order, stop in enumerate(tour.stops, start=1):
+        lines.append(
+            f"{order:>2}  {_clock(stop.arrival_s):>6}  {stop.dwell_s / 60:>3.0f}m  "
+            f"{stop.score:>5.2f}  {stop.name or stop.key} — {stop.reason}"
+        )
+    if not tour.stops:
+        lines.append("    (no stop fits the time budget)")
+    lines.append(
+        f"walk {tour.distance_m / 1000:.2f} km in {_clock(tour.walking_s)}, "
+        f"stops {_clock(tour.dwell_s)}, total {_clock(tour.used_s)} of "
+        f"{_clock(tour.budget_s)}; score {tour.score:.2f}; seed {tour.seed}"
+    )
+    lines.append(f"data {tour.data_version}; {tour.attribution}")
+    return "\n".join(lines)
+
+
+def _clock(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"

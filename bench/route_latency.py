@@ -1,0 +1,216 @@
+"""Route latency: candidate fetch, matrix, solve and total p50/p95 on Helsinki and a 1M-vertex city.
+
+Usage: ``python bench/route_latency.py [--starts 100] [--side 1000] [--skip-city] [--json]``
+with ``WILDSIDE_DATABASE_URL`` pointing at any database of the server to use
+(``eval "$(.venv/bin/wildside services start)"``). It creates its own
+databases ``wildside_bench_helsinki`` and ``wildside_bench_city`` there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import psycopg
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.composition import build_plan_tour
+from adapters.outbound.postgres.migrations import PostgresMigrationRunner
+from adapters.outbound.postgres.walking_network_source import (
+    PostgresWalkingNetworkSource,
+)
+from adapters.settings import load_settings
+from bench.synthetic_city import generate
+from wildside.domain.geo import GeoPoint
+from wildside.domain.solver import warm_up
+from wildside.domain.solver.street_network import StreetNetwork
+from wildside.domain.tour import TourRequest
+
+REPO = Path(__file__).resolve().parents[1]
+BUDGETS = (30, 60, 90, 180)
+THEME_SETS = (["history"], ["nature", "art"], ["food", "culture", "history"], [])
+
+
+def _database(admin_url: str, name: str) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = psycopg.conninfo.make_conninfo(admin_url, dbname=name)
+    PostgresMigrationRunner(url).apply()
+    return url
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _measure(url: str, network: StreetNetwork, starts: list[GeoPoint], budgets: tuple[int, ...]):  # type: ignore[no-untyped-def]
+    plan = build_plan_tour(load_settings({"WILDSIDE_DATABASE_URL": url}), network=network)
+    results: dict[int, dict[str, list[float]]] = {}
+    for minutes in budgets:
+        rows: dict[str, list[float]] = {"fetch": [], "matrix": [], "solve": [], "total": []}
+        scipy_matrix: list[float] = []
+        for index, start in enumerate(starts):
+            request = TourRequest(
+                start=start,
+                duration_minutes=minutes,
+                preferences=THEME_SETS[index % len(THEME_SETS)],
+                seed=index,
+            )
+            began = time.perf_counter()
+            tour = plan(request)
+            rows["total"].append(time.perf_counter() - began)
+            d = tour.diagnostics
+            rows["fetch"].append(d.candidate_seconds)
+            rows["matrix"].append(d.matrix_seconds)
+            rows["solve"].append(d.solve_seconds)
+            scipy_matrix.append(_scipy_matrix_seconds(network, tour, request))
+        rows["scipy_matrix"] = scipy_matrix
+        results[minutes] = rows
+    return results
+
+
+def _scipy_matrix_seconds(network: StreetNetwork, tour: object, request: TourRequest) -> float:
+    """The same bounded many-to-many search with scipy's Dijkstra, for comparison."""
+    count = tour.diagnostics.candidates_considered + 1  # type: ignore[attr-defined]
+    vertices, _ = network.snap([request.start.lat] * count, [request.start.lng] * count)
+    graph = csr_matrix(
+        (network.lengths, network.targets, network.indptr),
+        shape=(network.vertex_count, network.vertex_count),
+    )
+    began = time.perf_counter()
+    dijkstra(graph, indices=np.asarray(vertices[:count]), limit=request.max_walk_m / 2)
+    return time.perf_counter() - began
+
+
+def _random_starts(
+    network: StreetNetwork, count: int, seed: int, box: tuple[float, ...]
+) -> list[GeoPoint]:
+    rng = random.Random(seed)
+    lat0, lat1, lng0, lng1 = box
+    return [GeoPoint(rng.uniform(lat0, lat1), rng.uniform(lng0, lng1)) for _ in range(count)]
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) * 1000
+
+
+def _table(name: str, results: dict[int, dict[str, list[float]]]) -> list[dict[str, object]]:
+    print(f"\n{name}: milliseconds (p50 / p95)")
+    print(
+        f"{'budget':>7} | "
+        + " | ".join(
+            f"{name:>13}" for name in ("fetch", "matrix", "scipy matrix", "solve", "total")
+        )
+    )
+    rows = []
+    for minutes, series in results.items():
+        cells = {k: (_pct(v, 50), _pct(v, 95)) for k, v in series.items()}
+        print(
+            f"{minutes:>5} m | "
+            + " | ".join(
+                f"{cells[k][0]:>5.1f} / {cells[k][1]:>5.1f}"
+                for k in ("fetch", "matrix", "scipy_matrix", "solve", "total")
+            )
+        )
+        rows.append(
+            {
+                "budget_min": minutes,
+                **{f"{k}_p50_ms": v[0] for k, v in cells.items()},
+                **{f"{k}_p95_ms": v[1] for k, v in cells.items()},
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--starts", type=int, default=100)
+    parser.add_argument(
+        "--side", type=int, default=1000, help="synthetic grid side (side² vertices)"
+    )
+    parser.add_argument("--skip-city", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    admin = os.environ.get("WILDSIDE_DATABASE_URL")
+    if not admin:
+        sys.exit(
+            'route_latency: set WILDSIDE_DATABASE_URL (eval "$(.venv/bin/wildside services start)")'
+        )
+    report: dict[str, object] = {}
+    warm_up()
+
+    helsinki = _database(admin, "wildside_bench_helsinki")
+    subprocess.run(
+        [str(REPO / ".venv/bin/wildside"), "ingest", "--sample", "helsinki", "--json"],
+        env={**os.environ, "WILDSIDE_DATABASE_URL": helsinki},
+        check=True,
+        capture_output=True,
+    )
+    network = StreetNetwork(PostgresWalkingNetworkSource(helsinki).load())
+    starts = _random_starts(network, args.starts, 42, (60.160, 60.175, 24.930, 24.960))
+    _measure(helsinki, network, starts[:3], (60,))  # warm every code path once
+    results = _measure(helsinki, network, starts, BUDGETS)
+    report["helsinki"] = {
+        "vertices": network.vertex_count,
+        "rows": _table(
+            f"Helsinki ({network.vertex_count} vertices, {args.starts} starts)", results
+        ),
+    }
+
+    if not args.skip_city:
+        city = _database(admin, "wildside_bench_city")
+        began = time.perf_counter()
+        info = generate(city, side=args.side)
+        generated = time.perf_counter() - began
+        rss_before = _rss_mib()
+        began = time.perf_counter()
+        big = StreetNetwork(PostgresWalkingNetworkSource(city).load())
+        load_s = time.perf_counter() - began
+        half_lat, half_lng = info["half_extent_deg_lat"] / 4, info["half_extent_deg_lng"] / 4
+        box = (
+            info["centre_lat"] - half_lat,
+            info["centre_lat"] + half_lat,
+            info["centre_lng"] - half_lng,
+            info["centre_lng"] + half_lng,
+        )
+        city_starts = _random_starts(big, args.starts, 7, box)
+        city_results = _measure(city, big, city_starts, BUDGETS)
+        print(
+            f"\nsynthetic city: {int(info['vertices'])} vertices, {int(info['edges'])} edges, "
+            f"{int(info['pois'])} POIs; generated in {generated:.1f} s; loaded in {load_s:.1f} s; "
+            f"graph buffers {big.nbytes / 2**20:.0f} MiB; "
+            f"peak RSS {rss_before:.0f} -> {_rss_mib():.0f} MiB"
+        )
+        rows = _table("Synthetic city", city_results)
+        report["city"] = {
+            "vertices": big.vertex_count,
+            "load_seconds": load_s,
+            "graph_mib": big.nbytes / 2**20,
+            "peak_rss_mib": _rss_mib(),
+            "rows": rows,
+        }
+        h95 = statistics.quantiles(results[90]["total"], n=20)[-1]
+        c95 = statistics.quantiles(city_results[90]["total"], n=20)[-1]
+        print(
+            f"\n90-minute p95 total: Helsinki {h95 * 1000:.1f} ms, city {c95 * 1000:.1f} ms "
+            f"(ratio {c95 / h95:.2f}; target <= 2.0)"
+        )
+    if args.json:
+        print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

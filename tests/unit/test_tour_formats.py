@@ -1,0 +1,115 @@
+"""GeoJSON, GPX and text renderings of a tour, and the route command's input checks."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from adapters.inbound.cli.app import run
+from adapters.inbound.cli.tour_formats import to_geojson, to_gpx, to_text
+from tests.unit.test_cli import FakeRuntime
+from wildside.domain.geo import GeoPoint
+from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourRequest, TourStop
+
+START = GeoPoint(60.1699, 24.9384)
+TOUR = Tour(
+    start=START,
+    end=START,
+    stops=[
+        TourStop("node/1", "Ateneum", 60.1703, 24.9441, ("art",), 0.9, 300.0, 1800.0,
+                 "A museum; matches your interest in art."),
+    ],
+    legs=[
+        TourLeg(400.0, 307.7, [(24.9384, 60.1699), (24.9420, 60.1700), (24.9441, 60.1703)]),
+        TourLeg(410.0, 315.4, [(24.9441, 60.1703), (24.9384, 60.1699)]),
+    ],
+    budget_s=3600.0,
+    seed=7,
+    data_version="import-3",
+    diagnostics=Diagnostics(50, 40, 0.01, 0.02, 0.1, 0.14, 900),
+    themes=("art",),
+)
+
+
+def test_geojson_has_the_path_then_ordered_stops_and_attribution() -> None:
+    collection = json.loads(to_geojson(TOUR))
+    path, stop = collection["features"]
+    assert path["geometry"]["type"] == "LineString"
+    assert path["geometry"]["coordinates"][0] == [24.9384, 60.1699]
+    assert path["geometry"]["coordinates"][-1] == [24.9384, 60.1699]
+    assert len(path["geometry"]["coordinates"]) == 4  # the shared point is not repeated
+    assert stop["properties"]["order"] == 1
+    assert stop["properties"]["name"] == "Ateneum"
+    assert collection["distance_m"] == 810.0
+    assert collection["used_s"] == pytest.approx(307.7 + 315.4 + 1800.0)
+    assert "OpenStreetMap contributors" in collection["attribution"]
+    assert collection["data_version"] == "import-3"
+    assert collection["seed"] == 7
+
+
+def test_gpx_is_valid_xml_with_waypoints_and_a_track() -> None:
+    root = ET.fromstring(to_gpx(TOUR))
+    ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    assert root.get("version") == "1.1"
+    assert [w.findtext("g:name", namespaces=ns) for w in root.findall("g:wpt", ns)] == ["Ateneum"]
+    assert len(root.findall("g:trk/g:trkseg/g:trkpt", ns)) == 4
+
+
+def test_text_lists_stops_and_totals() -> None:
+    text = to_text(TOUR)
+    assert "Ateneum" in text
+    assert "0:05" in text  # arrival after about five minutes
+    assert "walk 0.81 km" in text
+    assert "OpenStreetMap" in text
+
+
+class RouteRuntime(FakeRuntime):
+    requests: list[TourRequest]
+
+    def plan_tour(self, request: TourRequest) -> Tour:
+        self.requests = [*getattr(self, "requests", []), request]
+        return TOUR
+
+
+def _route(*args: str) -> tuple[int, str, str, RouteRuntime]:
+    runtime = RouteRuntime()
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["route", *args], lambda: runtime, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue(), runtime
+
+
+def test_route_command_builds_the_request_and_prints_geojson() -> None:
+    code, out, _, runtime = _route(
+        "--lat", "60.17", "--lng", "24.94", "--minutes", "90", "--themes", "history, nature",
+        "--seed", "3",
+    )
+    assert code == 0
+    assert json.loads(out)["type"] == "FeatureCollection"
+    (request,) = runtime.requests
+    assert request.preferences == ["history", "nature"]
+    assert (request.seed, request.end, request.duration_minutes) == (3, None, 90.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lat", "91", "--lng", "24.9", "--minutes", "60"], "latitude must be within"),
+        (["--lat", "60", "--lng", "24.9", "--minutes", "0"], "duration must be more than 0"),
+        (["--lat", "60", "--lng", "24.9", "--minutes", "100000"], "at most 480"),
+        (["--lat", "60", "--lng", "24.9", "--minutes", "60", "--end-lat", "60"], "both --end"),
+        (["--lat", "60", "--lng", "24.9", "--minutes", "60", "--pace", "9"], "pace must be"),
+    ],
+)
+def test_bad_route_input_is_a_one_line_error(args: list[str], message: str) -> None:
+    code, out, err, _ = _route(*args)
+    assert (code, out) == (1, "")
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_non_numbers_are_usage_errors() -> None:
+    assert _route("--lat", "nan", "--lng", "24.9", "--minutes", "60")[0] == 2
+    assert _route("--lat", "north", "--lng", "24.9", "--minutes", "60")[0] == 2

@@ -1,0 +1,222 @@
+"""Use case: plan one walking tour — candidates, scores, street matrix, OP solve, assembly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wildside.domain.dedup import merge_duplicates
+from wildside.domain.errors import InvalidInputError
+from wildside.domain.geo import GeoPoint
+from wildside.domain.reasons import reason_for
+from wildside.domain.scoring import ScoredPoi, apply_diversity, score_poi, theme_weights
+from wildside.domain.solver import solve_op
+from wildside.domain.solver.street_network import StreetNetwork
+from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourRequest, TourStop
+from wildside.ports.clock import Clock
+from wildside.ports.poi_repository import PoiRepository, SearchArea
+
+ProgressCallback = Callable[[int, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """Engine knobs; defaults chosen by measurement (see ``docs/engine.md``)."""
+
+    candidate_cap: int = 120  # best-scored POIs kept for the solver
+    fetch_limit: int = 3000  # POIs read from the store before scoring
+    max_start_snap_m: float = 400.0  # start/end this far from a street: refuse
+    max_poi_snap_m: float = 150.0  # a POI this far from any street cannot be visited
+    solve_time_limit_s: float = 0.15
+    solve_max_iterations: int = 4000
+    unreachable: float = 1e12  # finite stand-in for "no path", never within budget
+
+
+class NoDataNearbyError(InvalidInputError):
+    """The start or end lies too far from any street Wildside knows."""
+
+    code = "no-data-nearby"
+
+
+class PlanTour:
+    """Plans tours on one in-memory street network (loaded once per process)."""
+
+    def __init__(
+        self,
+        pois: PoiRepository,
+        network: StreetNetwork,
+        clock: Clock,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self._pois = pois
+        self._network = network
+        self._clock = clock
+        self._settings = settings or EngineSettings()
+
+    def __call__(self, request: TourRequest, progress: ProgressCallback | None = None) -> Tour:
+        """Compute the best tour the engine finds for ``request``."""
+        s = self._settings
+        started = self._clock.monotonic()
+        weights = theme_weights(request.preferences)
+        finish = request.end or request.start
+        area = SearchArea(request.start, request.end, request.max_walk_m)
+        found = self._pois.within(area, limit=s.fetch_limit)
+        ranked = apply_diversity([score_poi(p, weights) for p in merge_duplicates(found)])
+        candidates = [c for c in ranked if c.dwell_s < request.budget_s][: s.candidate_cap]
+        fetched = self._clock.monotonic()
+
+        vertices, snap_m = self._snap(request, finish, candidates)
+        candidates, vertices, snap_m = _drop_far(candidates, vertices, snap_m, s.max_poi_snap_m)
+        is_round_trip = request.end is None
+        # On a round trip two points of one tour are at most half the walk apart.
+        cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
+        metres = self._network.matrix(vertices, [cutoff] * len(vertices))
+        seconds = _to_seconds(metres, snap_m, request.pace_m_s, s.unreachable)
+        matrixed = self._clock.monotonic()
+
+        terminals = 1 if is_round_trip else 2
+        scores = [0.0] * terminals + [c.score for c in candidates]
+        service = [0.0] * terminals + [c.dwell_s for c in candidates]
+        solution = solve_op(
+            scores,
+            seconds,
+            0,
+            0 if is_round_trip else 1,
+            request.budget_s,
+            seed=request.seed,
+            time_limit=s.solve_time_limit_s,
+            max_iterations=s.solve_max_iterations,
+            service=service,
+            progress=progress,
+        )
+        solved = self._clock.monotonic()
+
+        order = solution.route
+        legs = self._legs(
+            order=order,
+            vertices=vertices,
+            seconds=seconds,
+            request=request,
+            cutoff=cutoff,
+            finish=finish,
+            snap_m=snap_m,
+        )
+        stops = _stops(order, candidates, terminals, legs)
+        return Tour(
+            start=request.start,
+            end=finish,
+            stops=stops,
+            legs=legs,
+            budget_s=request.budget_s,
+            seed=request.seed,
+            data_version=self._pois.data_version(),
+            themes=tuple(sorted(weights)),
+            diagnostics=Diagnostics(
+                candidates_found=len(found),
+                candidates_considered=len(candidates),
+                candidate_seconds=round(fetched - started, 4),
+                matrix_seconds=round(matrixed - fetched, 4),
+                solve_seconds=round(solved - matrixed, 4),
+                total_seconds=round(self._clock.monotonic() - started, 4),
+                iterations=solution.iterations,
+            ),
+        )
+
+    def _snap(
+        self, request: TourRequest, finish: GeoPoint, candidates: list[ScoredPoi]
+    ) -> tuple[list[int], list[float]]:
+        points = [request.start] if request.end is None else [request.start, finish]
+        lats = [p.lat for p in points] + [c.poi.lat for c in candidates]
+        lngs = [p.lng for p in points] + [c.poi.lng for c in candidates]
+        vertices, metres = self._network.snap(lats, lngs)
+        for label, distance in zip(("start", "end"), metres[: len(points)], strict=False):
+            if distance > self._settings.max_start_snap_m:
+                raise NoDataNearbyError(
+                    f"the {label} is {_describe_m(distance)} from the nearest walkable street"
+                    " in the loaded map data; ingest an extract that covers it",
+                    field=label,
+                )
+        return vertices, metres
+
+    def _legs(
+        self,
+        *,
+        order: list[int],
+        vertices: list[int],
+        seconds: list[list[float]],
+        request: TourRequest,
+        cutoff: float,
+        finish: GeoPoint,
+        snap_m: list[float],
+    ) -> list[TourLeg]:
+        paths = self._network.legs([vertices[i] for i in order], cutoff)
+        legs: list[TourLeg] = []
+        for index, path in enumerate(paths):
+            a, b = order[index], order[index + 1]
+            coords = list(path.coords)
+            if index == 0:
+                coords.insert(0, (request.start.lng, request.start.lat))
+            if index == len(paths) - 1:
+                coords.append((finish.lng, finish.lat))
+            distance = path.length_m + (snap_m[a] + snap_m[b] if a != b else 0.0)
+            legs.append(TourLeg(round(distance, 1), round(seconds[a][b], 1), coords))
+        return legs
+
+
+def _drop_far(
+    candidates: list[ScoredPoi], vertices: list[int], snap_m: list[float], limit_m: float
+) -> tuple[list[ScoredPoi], list[int], list[float]]:
+    terminals = len(vertices) - len(candidates)
+    keep = [i for i, m in enumerate(snap_m[terminals:]) if m <= limit_m]
+    return (
+        [candidates[i] for i in keep],
+        vertices[:terminals] + [vertices[terminals + i] for i in keep],
+        snap_m[:terminals] + [snap_m[terminals + i] for i in keep],
+    )
+
+
+def _to_seconds(
+    metres: object, snap_m: list[float], pace: float, unreachable: float
+) -> list[list[float]]:
+    rows: list[list[float]] = metres.tolist()  # type: ignore[attr-defined]
+    size = len(rows)
+    return [
+        [
+            0.0
+            if i == j
+            else (rows[i][j] + snap_m[i] + snap_m[j]) / pace
+            if rows[i][j] != float("inf")
+            else unreachable
+            for j in range(size)
+        ]
+        for i in range(size)
+    ]
+
+
+def _stops(
+    order: list[int], candidates: list[ScoredPoi], terminals: int, legs: list[TourLeg]
+) -> list[TourStop]:
+    stops: list[TourStop] = []
+    clock_s = 0.0
+    for position, index in enumerate(order[1:-1], start=0):
+        clock_s += legs[position].duration_s
+        item = candidates[index - terminals]
+        stops.append(
+            TourStop(
+                key=item.poi.key,
+                name=item.poi.name,
+                lat=item.poi.lat,
+                lng=item.poi.lng,
+                themes=item.poi.themes,
+                score=item.score,
+                arrival_s=round(clock_s, 1),
+                dwell_s=item.dwell_s,
+                reason=reason_for(item),
+            )
+        )
+        clock_s += item.dwell_s
+    return stops
+
+
+def _describe_m(metres: float) -> str:
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"

@@ -1,0 +1,206 @@
+"""Cheapest-insertion bookkeeping and the randomised ratio-greedy fill of the OP route."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from wildside.domain.solver.route_ops import (
+    insert_after,
+    random_float,
+    random_int,
+    remove_at,
+    route_cost,
+)
+
+
+@numba.njit(cache=True)
+def cheapest_insertion(
+    dist: np.ndarray, route: np.ndarray, length: int, node: int, skip: int
+) -> tuple[float, int]:
+    """Cheapest extra cost of putting ``node`` into the route, and the edge it goes in.
+
+    The edge is named by its first position. ``skip`` >= 1 evaluates the route
+    as if ``route[skip]`` were absent (its two edges merge into one at
+    position ``skip - 1``); pass -1 to use the route as it is. The matrix is
+    read along ``node``'s row: the kernels get a symmetric matrix, and a row
+    stays in cache where a column would miss on every route stop.
+    """
+    best = np.inf
+    best_position = -1
+    k = 0
+    while k < length - 1:
+        a = route[k]
+        nxt = k + 1
+        if nxt == skip:
+            nxt += 1
+        b = route[nxt]
+        delta = dist[node, a] + dist[node, b] - dist[a, b]
+        if delta < best:
+            best = delta
+            best_position = k
+        k = nxt
+    return best, best_position
+
+
+@numba.njit(cache=True)
+def refresh_insertions(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    candidates: np.ndarray,
+    on_route: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+) -> None:
+    """Recompute the cheapest insertion of every candidate that is off the route."""
+    for v in candidates:
+        if not on_route[v]:
+            delta, position = cheapest_insertion(dist, route, length, v, -1)
+            insertion_delta[v] = delta
+            insertion_position[v] = position
+
+
+@numba.njit(cache=True)
+def insert_and_update(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    position: int,
+    node: int,
+    candidates: np.ndarray,
+    on_route: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+) -> int:
+    """Insert ``node`` after ``route[position]`` and patch the insertion cache in O(n).
+
+    Only the split edge disappears, so a candidate needs a full O(L) rescan
+    only when its cheapest edge was that one; the others just compare the
+    two new edges.
+    """
+    a = route[position]
+    b = route[position + 1]
+    length = insert_after(route, length, position, node)
+    on_route[node] = True
+    for v in candidates:
+        if on_route[v]:
+            continue
+        old = insertion_position[v]
+        if old == position:
+            delta, where = cheapest_insertion(dist, route, length, v, -1)
+            insertion_delta[v] = delta
+            insertion_position[v] = where
+            continue
+        if old > position:
+            insertion_position[v] = old + 1
+        before = dist[v, a] + dist[v, node] - dist[a, node]
+        if before < insertion_delta[v]:
+            insertion_delta[v] = before
+            insertion_position[v] = position
+        after = dist[v, node] + dist[v, b] - dist[node, b]
+        if after < insertion_delta[v]:
+            insertion_delta[v] = after
+            insertion_position[v] = position + 1
+    return length
+
+
+@numba.njit(cache=True)
+def greedy_fill(
+    dist: np.ndarray,
+    scores: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    limit: float,
+    candidates: np.ndarray,
+    on_route: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+    power: float,
+    noise: float,
+    tiny_cost: float,
+    rng: np.ndarray,
+) -> int:
+    """Insert affordable candidates by best ``score**power / extra cost`` until none fits.
+
+    ``noise`` > 0 multiplies each ratio by a random factor in [1 - noise, 1]
+    so repeated repairs explore different fills. The cache must be fresh on
+    entry; it stays fresh. Returns the new route length.
+    """
+    cost = route_cost(dist, route, length)
+    while True:
+        slack = limit - cost
+        best_ratio = -1.0
+        best_node = -1
+        for v in candidates:
+            if on_route[v]:
+                continue
+            delta = insertion_delta[v]
+            if delta > slack:
+                continue
+            ratio = scores[v] ** power / max(delta, tiny_cost)
+            if noise > 0.0:
+                ratio *= 1.0 - noise * random_float(rng)
+            if ratio > best_ratio:
+                best_ratio = ratio
+                best_node = v
+        if best_node < 0:
+            return length
+        length = insert_and_update(
+            dist,
+            route,
+            length,
+            insertion_position[best_node],
+            best_node,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+        )
+        # Exact re-sum (O(L), same as the insertion) keeps drift out of the budget test.
+        cost = route_cost(dist, route, length)
+        if cost > limit:
+            # Rounding pushed a borderline insertion over: undo it and bar the node.
+            length = remove_at(route, length, insertion_position[best_node] + 1)
+            on_route[best_node] = False
+            refresh_insertions(
+                dist, route, length, candidates, on_route, insertion_delta, insertion_position
+            )
+            insertion_delta[best_node] = np.inf
+            cost = route_cost(dist, route, length)
+
+
+@numba.njit(cache=True)
+def insert_random(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    limit: float,
+    candidates: np.ndarray,
+    on_route: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+    rng: np.ndarray,
+) -> int:
+    """Insert one affordable candidate picked uniformly, however poor its ratio.
+
+    Ratio-greedy fills never open a far cluster whose first stop is a long
+    detour; a random seed stop lets the repair build around it instead.
+    """
+    slack = limit - route_cost(dist, route, length)
+    affordable = 0
+    for v in candidates:
+        if not on_route[v] and insertion_delta[v] <= slack:
+            affordable += 1
+    if affordable == 0:
+        return length
+    pick = random_int(rng, affordable)
+    for v in candidates:
+        if not on_route[v] and insertion_delta[v] <= slack:
+            if pick == 0:
+                return insert_and_update(
+                    dist, route, length, insertion_position[v], v, candidates, on_route,
+                    insertion_delta, insertion_position,
+                )  # fmt: skip
+            pick -= 1
+    return length

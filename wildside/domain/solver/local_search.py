@@ -1,0 +1,213 @@
+"""Route shortening (or-opt plus 2-opt) and the 1-for-1 exchange of a visited stop."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from wildside.domain.solver.construction import cheapest_insertion
+from wildside.domain.solver.route_ops import insert_after, remove_at
+from wildside.domain.solver.two_opt import any_two_opt
+
+MAX_SEGMENT = 3  # or-opt moves chains of up to three consecutive stops
+
+
+@numba.njit(cache=True)
+def _move_segment(
+    route: np.ndarray,
+    length: int,
+    first: int,
+    last: int,
+    edge: int,
+    is_reversed: bool,
+    buffer: np.ndarray,
+) -> None:
+    """Move ``route[first..last]`` into the edge after ``route[edge]`` (outside the segment)."""
+    size = 0
+    segment_len = last - first + 1
+    for k in range(length):
+        if first <= k <= last:
+            continue
+        buffer[size] = route[k]
+        size += 1
+        if k == edge:
+            for s in range(segment_len):
+                buffer[size] = route[last - s] if is_reversed else route[first + s]
+                size += 1
+    for k in range(length):
+        route[k] = buffer[k]
+
+
+@numba.njit(cache=True)
+def _best_relocation(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    i: int,
+    j: int,
+    eps: float,
+    neighbors: np.ndarray,
+    position: np.ndarray,
+) -> tuple[int, bool]:
+    """Best edge to move ``route[i..j]`` into (-1 if none shortens the route).
+
+    Long routes only try edges next to a near neighbour of either segment end
+    (``position`` maps node to route index, -1 if off the route): a good
+    relocation almost always lands next to one, and it cuts O(L) to O(K).
+    """
+    prev = route[i - 1]
+    nxt = route[j + 1]
+    first = route[i]
+    last = route[j]
+    gain = dist[prev, first] + dist[last, nxt] - dist[prev, nxt]
+    best = -eps
+    best_edge = -1
+    best_reversed = False
+    use_all = length <= 2 * neighbors.shape[1] + 8
+    tries = length - 1 if use_all else 4 * neighbors.shape[1]
+    for t in range(tries):
+        if use_all:
+            p = t
+        else:
+            end_node = first if t < 2 * neighbors.shape[1] else last
+            where = position[neighbors[end_node, (t >> 1) % neighbors.shape[1]]]
+            if where < 0:
+                continue
+            p = where - (t & 1)  # the edge before or after the neighbour
+            if p < 0 or p >= length - 1:
+                continue
+        if i - 1 <= p <= j:
+            continue
+        x = route[p]
+        y = route[p + 1]
+        base = -dist[x, y] - gain
+        forward = base + dist[x, first] + dist[last, y]
+        if forward < best:
+            best = forward
+            best_edge = p
+            best_reversed = False
+        backward = base + dist[x, last] + dist[first, y]
+        if backward < best:
+            best = backward
+            best_edge = p
+            best_reversed = True
+    return best_edge, best_reversed
+
+
+@numba.njit(cache=True)
+def or_opt(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    eps: float,
+    buffer: np.ndarray,
+    neighbors: np.ndarray,
+    position: np.ndarray,
+) -> bool:
+    """Relocate chains of 1..3 stops (possibly reversed) while that shortens the route."""
+    for k in range(length):
+        position[route[k]] = k
+    improved_any = False
+    improved = True
+    while improved:
+        improved = False
+        for segment_len in range(1, MAX_SEGMENT + 1):
+            i = 1
+            while i + segment_len - 1 <= length - 2:
+                j = i + segment_len - 1
+                edge, is_reversed = _best_relocation(
+                    dist, route, length, i, j, eps, neighbors, position
+                )
+                if edge >= 0:
+                    _move_segment(route, length, i, j, edge, is_reversed, buffer)
+                    for k in range(length):
+                        position[route[k]] = k
+                    improved = True
+                    improved_any = True
+                i += 1
+    for k in range(length):
+        position[route[k]] = -1
+    return improved_any
+
+
+@numba.njit(cache=True)
+def shorten(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    eps: float,
+    buffer: np.ndarray,
+    neighbors: np.ndarray,
+    position: np.ndarray,
+) -> bool:
+    """Alternate 2-opt and or-opt to a joint local optimum; True if the route got shorter."""
+    changed = any_two_opt(dist, route, length, eps, neighbors, position)
+    while or_opt(dist, route, length, eps, buffer, neighbors, position):
+        changed = True
+        if not any_two_opt(dist, route, length, eps, neighbors, position):
+            break
+    return changed
+
+
+@numba.njit(cache=True)
+def exchange(
+    dist: np.ndarray,
+    scores: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    cost: float,
+    limit: float,
+    candidates: np.ndarray,
+    on_route: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+    eps: float,
+) -> int:
+    """Apply the best swap of one visited stop for one unvisited candidate, if any helps.
+
+    A swap helps if it raises the score, or keeps it and shortens the route.
+    ``candidates`` is sorted by score, highest first, so the scan of a stop
+    stops at the first candidate worth less. The insertion cache must be
+    fresh; the caller refreshes it after a swap. Returns the new length, or
+    ``-1`` if no swap helps.
+    """
+    best_gain = 0.0
+    best_saving = eps
+    best_index = -1
+    best_node = -1
+    for i in range(1, length - 1):
+        v = route[i]
+        a = route[i - 1]
+        b = route[i + 1]
+        saving = dist[a, v] + dist[v, b] - dist[a, b]
+        base = cost - saving
+        for u in candidates:
+            if scores[u] < scores[v]:
+                break
+            if on_route[u]:
+                continue
+            where = insertion_position[u]
+            if where == i - 1 or where == i:
+                delta, where = cheapest_insertion(dist, route, length, u, i)
+            else:
+                delta = insertion_delta[u]
+                merged = dist[a, u] + dist[u, b] - dist[a, b]
+                delta = min(delta, merged)
+            new_cost = base + delta
+            if new_cost > limit:
+                continue
+            gain = scores[u] - scores[v]
+            cost_saving = cost - new_cost
+            if gain > best_gain or (gain == best_gain and cost_saving > best_saving):
+                best_gain = gain
+                best_saving = cost_saving
+                best_index = i
+                best_node = u
+    if best_index < 0:
+        return -1
+    on_route[route[best_index]] = False
+    length = remove_at(route, length, best_index)
+    _, where = cheapest_insertion(dist, route, length, best_node, -1)
+    length = insert_after(route, length, where, best_node)
+    on_route[best_node] = True
+    return length
