@@ -9,6 +9,7 @@ from adapters.inbound.cli.runtime import SAMPLES, CliRuntime, ServerState
 from adapters.outbound.local_servers.postgres_cluster import PostgresCluster
 from adapters.outbound.local_servers.redis_server import RedisServer
 from adapters.outbound.osm.pyosmium_source import PyosmiumOsmExtractSource
+from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
@@ -64,7 +65,7 @@ def build_plan_tour(
 ) -> PlanTour:
     """Wire the tour-planning use case; tests pass their own network or fakes."""
     return PlanTour(
-        pois=pois or PostgresPoiRepository(settings.require_database_url()),
+        pois=pois or PostgresPoiRepository(per_call(settings.require_database_url())),
         network=network or load_street_network(settings),
         clock=clock or SystemClock(),
     )

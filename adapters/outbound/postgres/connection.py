@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
+import psycopg_pool
 
 from wildside.domain.errors import UnavailableError, WildsideError
 
 CONNECT_TIMEOUT_SECONDS = 5
+
+# Where repositories get connections: a fresh one per call (CLI), or a pool's
+# ``connection`` method (long-running processes).
+ConnectionSource = Callable[[], contextlib.AbstractContextManager[psycopg.Connection]]
 
 
 def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
@@ -59,3 +64,19 @@ def translate_errors(action: str, error: type[WildsideError]) -> Iterator[None]:
         raise UnavailableError(f"{action}: {_first_line(exc)}", service="postgresql") from exc
     except psycopg.Error as exc:
         raise error(f"{action}: {_first_line(exc)}") from exc
+
+
+def per_call(url: str) -> ConnectionSource:
+    """A ``ConnectionSource`` opening (and closing) one connection per use."""
+    return lambda: connection(url)
+
+
+def open_pool(url: str, *, max_size: int = 4) -> psycopg_pool.ConnectionPool:
+    """An open autocommit pool; the caller closes it (worker shutdown, lifespan end)."""
+    return psycopg_pool.ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        open=True,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.outbound.postgres.connection import connection, translate_errors
+from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
 from wildside.domain.scoring import Poi
 from wildside.ports.poi_repository import PoiRepository, PoiRepositoryError, SearchArea
 
@@ -31,8 +31,8 @@ LIMIT %(limit)s
 class PostgresPoiRepository(PoiRepository):
     """Reads the ``pois`` table."""
 
-    def __init__(self, database_url: str) -> None:
-        self._url = database_url
+    def __init__(self, connections: ConnectionSource) -> None:
+        self._connections = connections
 
     def within(self, area: SearchArea, *, limit: int) -> list[Poi]:
         """Return up to ``limit`` POIs that a tour over ``area`` could reach."""
@@ -49,7 +49,7 @@ class PostgresPoiRepository(PoiRepository):
         }
         with (
             translate_errors("could not read POIs", PoiRepositoryError),
-            connection(self._url) as conn,
+            self._connections() as conn,
         ):
             rows = conn.execute(_WITHIN, params).fetchall()
         return [
@@ -61,7 +61,7 @@ class PostgresPoiRepository(PoiRepository):
         """``import-<id>`` of the newest import, or ``empty``."""
         with (
             translate_errors("could not read the data version", PoiRepositoryError),
-            connection(self._url) as conn,
+            self._connections() as conn,
         ):
             row = conn.execute("SELECT max(id) FROM map_imports").fetchone()
         return f"import-{row[0]}" if row and row[0] is not None else "empty"

@@ -54,11 +54,26 @@ def refresh_insertions(
     insertion_position: np.ndarray,
 ) -> None:
     """Recompute the cheapest insertion of every candidate that is off the route."""
+    edges = np.empty(length - 1)
+    for k in range(length - 1):
+        edges[k] = dist[route[k], route[k + 1]]
     for v in candidates:
-        if not on_route[v]:
-            delta, position = cheapest_insertion(dist, route, length, v, -1)
-            insertion_delta[v] = delta
-            insertion_position[v] = position
+        if on_route[v]:
+            continue
+        row = dist[v]
+        # Each stop's distance serves two edges: carry it to read the row once per stop.
+        to_previous = row[route[0]]
+        best = np.inf
+        best_position = -1
+        for k in range(length - 1):
+            to_next = row[route[k + 1]]
+            delta = to_previous + to_next - edges[k]
+            if delta < best:
+                best = delta
+                best_position = k
+            to_previous = to_next
+        insertion_delta[v] = best
+        insertion_position[v] = best_position
 
 
 @numba.njit(cache=True)

@@ -63,14 +63,22 @@ def _best_relocation(
     best = -eps
     best_edge = -1
     best_reversed = False
-    use_all = length <= 2 * neighbors.shape[1] + 8
-    tries = length - 1 if use_all else 4 * neighbors.shape[1]
+    use_all = length <= 4 * neighbors.shape[1]
+    count = neighbors.shape[1]
+    tries = length - 1 if use_all else 4 * count
     for t in range(tries):
         if use_all:
             p = t
         else:
-            end_node = first if t < 2 * neighbors.shape[1] else last
-            where = position[neighbors[end_node, (t >> 1) % neighbors.shape[1]]]
+            end_node = first if t < 2 * count else last
+            near = neighbors[end_node, (t >> 1) % count]
+            # Gain criterion: a new edge at least as long as the removal gain
+            # rarely pays, and neighbours come nearest first.
+            if dist[end_node, near] >= gain:
+                if t < 2 * count:
+                    continue
+                break
+            where = position[near]
             if where < 0:
                 continue
             p = where - (t & 1)  # the edge before or after the neighbour
@@ -171,34 +179,39 @@ def exchange(
     fresh; the caller refreshes it after a swap. Returns the new length, or
     ``-1`` if no swap helps.
     """
+    savings = np.empty(length)
+    for i in range(1, length - 1):
+        savings[i] = (
+            dist[route[i - 1], route[i]]
+            + dist[route[i], route[i + 1]]
+            - dist[route[i - 1], route[i + 1]]
+        )
     best_gain = 0.0
     best_saving = eps
     best_index = -1
     best_node = -1
-    for i in range(1, length - 1):
-        v = route[i]
-        a = route[i - 1]
-        b = route[i + 1]
-        saving = dist[a, v] + dist[v, b] - dist[a, b]
-        base = cost - saving
-        for u in candidates:
-            if scores[u] < scores[v]:
-                break
-            if on_route[u]:
+    # Candidate-major order reads one matrix row per candidate (cache friendly).
+    for u in candidates:
+        if on_route[u]:
+            continue
+        row = dist[u]
+        for i in range(1, length - 1):
+            v = route[i]
+            gain = scores[u] - scores[v]
+            if gain < best_gain:
                 continue
             where = insertion_position[u]
             if where == i - 1 or where == i:
                 delta, where = cheapest_insertion(dist, route, length, u, i)
             else:
-                delta = insertion_delta[u]
-                merged = dist[a, u] + dist[u, b] - dist[a, b]
-                delta = min(delta, merged)
-            new_cost = base + delta
+                a = route[i - 1]
+                b = route[i + 1]
+                delta = min(insertion_delta[u], row[a] + row[b] - dist[a, b])
+            new_cost = cost - savings[i] + delta
             if new_cost > limit:
                 continue
-            gain = scores[u] - scores[v]
             cost_saving = cost - new_cost
-            if gain > best_gain or (gain == best_gain and cost_saving > best_saving):
+            if gain > best_gain or cost_saving > best_saving:
                 best_gain = gain
                 best_saving = cost_saving
                 best_index = i

@@ -70,6 +70,8 @@ def improve(
                 dist, route, length, candidates, on_route, insertion_delta, insertion_position
             )
             continue
+        if length > 0:
+            break
         saved[:length] = route[:length]
         saved_length = length
         cost = route_cost(dist, route, length)

@@ -52,16 +52,19 @@ def _dijkstra(
     dist: np.ndarray,
     pred_arc: np.ndarray,
     touched: np.ndarray,
-    stop_at: int,
-) -> int:
-    """Settle vertices from ``source`` up to ``cutoff``; return how many were touched.
+    need: np.ndarray,
+    remaining: int,
+    heap_keys: np.ndarray,
+    heap_vals: np.ndarray,
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Settle vertices from ``source`` up to ``cutoff``.
 
-    ``dist`` must be all-inf on entry for every vertex; the caller resets the
-    touched ones. Stops early once ``stop_at`` (>= 0) is settled.
+    ``dist`` must be all-inf on entry; the caller resets the touched vertices
+    (returned count, listed in ``touched``). The search stops as soon as the
+    ``remaining`` wanted settlements happened, ``need[v]`` counting how many
+    are wanted at ``v``; with ``remaining <= 0`` it runs to the cutoff. The
+    (possibly grown) heap buffers are returned for reuse.
     """
-    heap_keys = np.empty(64, dtype=np.float64)
-    heap_vals = np.empty(64, dtype=np.int64)
-    size = 0
     n_touched = 0
     dist[source] = 0.0
     pred_arc[source] = -1
@@ -79,8 +82,10 @@ def _dijkstra(
         _sift_down(heap_keys, heap_vals, size)
         if d > dist[v]:
             continue  # stale entry
-        if v == stop_at:
-            break
+        if need[v] > 0:
+            remaining -= need[v]
+            if remaining <= 0:
+                break
         for arc in range(indptr[v], indptr[v + 1]):
             w = targets[arc]
             nd = d + lengths[arc]
@@ -97,7 +102,7 @@ def _dijkstra(
                 heap_vals[size] = w
                 _sift_up(heap_keys, heap_vals, size)
                 size += 1
-    return n_touched
+    return n_touched, heap_keys, heap_vals
 
 
 @numba.njit(cache=True)
@@ -108,32 +113,48 @@ def distance_matrix(
     terminals: np.ndarray,
     cutoffs: np.ndarray,
 ) -> np.ndarray:
-    """Street distances in metres among ``terminals`` (inf beyond each row's cutoff).
+    """Street distances in metres among ``terminals`` (inf beyond the cutoffs).
 
-    Row ``i`` comes from one Dijkstra from ``terminals[i]`` bounded by
-    ``cutoffs[i]``; the result is made symmetric by taking the smaller of the
-    two directions (the graph is undirected, so they agree unless a cutoff hid
-    one of them).
+    The graph is undirected, so the search from ``terminals[i]`` only needs
+    the terminals after it and stops once they are all settled (or its cutoff
+    is exhausted); the lower triangle mirrors the upper.
     """
     n = indptr.shape[0] - 1
     k = terminals.shape[0]
     dist = np.full(n, np.inf)
     pred_arc = np.empty(n, dtype=np.int64)
     touched = np.empty(n, dtype=np.int64)
+    need = np.zeros(n, dtype=np.int64)
+    heap_keys = np.empty(1024, dtype=np.float64)
+    heap_vals = np.empty(1024, dtype=np.int64)
     out = np.full((k, k), np.inf)
     for i in range(k):
-        n_touched = _dijkstra(
-            indptr, targets, lengths, terminals[i], cutoffs[i], dist, pred_arc, touched, -1
+        out[i, i] = 0.0
+        remaining = k - 1 - i
+        if remaining == 0:
+            break
+        for j in range(i + 1, k):
+            need[terminals[j]] += 1
+        n_touched, heap_keys, heap_vals = _dijkstra(
+            indptr,
+            targets,
+            lengths,
+            terminals[i],
+            cutoffs[i],
+            dist,
+            pred_arc,
+            touched,
+            need,
+            remaining,
+            heap_keys,
+            heap_vals,
         )
-        for j in range(k):
+        for j in range(i + 1, k):
             out[i, j] = dist[terminals[j]]
+            out[j, i] = out[i, j]
+            need[terminals[j]] = 0
         for t in range(n_touched):
             dist[touched[t]] = np.inf
-    for i in range(k):
-        for j in range(i + 1, k):
-            best = min(out[i, j], out[j, i])
-            out[i, j] = best
-            out[j, i] = best
     return out
 
 
@@ -167,14 +188,30 @@ def leg_paths(
     dist = np.full(n, np.inf)
     pred_arc = np.full(n, -1, dtype=np.int64)
     touched = np.empty(n, dtype=np.int64)
+    need = np.zeros(n, dtype=np.int64)
+    heap_keys = np.empty(1024, dtype=np.float64)
+    heap_vals = np.empty(1024, dtype=np.int64)
     legs = max(stops.shape[0] - 1, 0)
     offsets = np.zeros(legs + 1, dtype=np.int64)
     arcs = np.empty(0, dtype=np.int64)
     for leg in range(legs):
         source, target = stops[leg], stops[leg + 1]
-        n_touched = _dijkstra(
-            indptr, targets, lengths, source, cutoff, dist, pred_arc, touched, target
+        need[target] = 1
+        n_touched, heap_keys, heap_vals = _dijkstra(
+            indptr,
+            targets,
+            lengths,
+            source,
+            cutoff,
+            dist,
+            pred_arc,
+            touched,
+            need,
+            1,
+            heap_keys,
+            heap_vals,
         )
+        need[target] = 0
         found = dist[target] < np.inf and source != target
         reversed_arcs = np.empty(0, dtype=np.int64)
         if found:
