@@ -9,6 +9,7 @@ from wildside.domain.errors import InvalidInputError
 from wildside.domain.scoring import (
     BASE,
     DEFAULT_DWELL_MINUTES,
+    OFF_THEME_FACTOR,
     Poi,
     apply_diversity,
     score_poi,
@@ -25,8 +26,8 @@ def test_matching_theme_and_popularity_raise_the_score_within_unit_range() -> No
     off_theme = score_poi(poi("node/1", ("food",), amenity="cafe"), weights)
     on_theme = score_poi(poi("node/2", ("history",), historic="memorial"), weights)
     famous = score_poi(poi("node/3", ("history",), 1.0, historic="castle"), weights)
-    assert off_theme.score == BASE  # modest, never zero
-    assert BASE < on_theme.score < famous.score == 1.0
+    assert off_theme.score == pytest.approx(BASE * OFF_THEME_FACTOR)  # modest, never zero
+    assert 0 < off_theme.score < BASE < on_theme.score < famous.score == 1.0
     assert on_theme.matched_themes == ("history",)
     assert off_theme.matched_themes == ()
 

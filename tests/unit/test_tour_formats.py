@@ -19,8 +19,17 @@ TOUR = Tour(
     start=START,
     end=START,
     stops=[
-        TourStop("node/1", "Ateneum", 60.1703, 24.9441, ("art",), 0.9, 300.0, 1800.0,
-                 "A museum; matches your interest in art."),
+        TourStop(
+            "node/1",
+            "Ateneum",
+            60.1703,
+            24.9441,
+            ("art",),
+            0.9,
+            300.0,
+            1800.0,
+            "A museum; matches your interest in art.",
+        ),
     ],
     legs=[
         TourLeg(400.0, 307.7, [(24.9384, 60.1699), (24.9420, 60.1700), (24.9441, 60.1703)]),
@@ -83,8 +92,16 @@ def _route(*args: str) -> tuple[int, str, str, RouteRuntime]:
 
 def test_route_command_builds_the_request_and_prints_geojson() -> None:
     code, out, _, runtime = _route(
-        "--lat", "60.17", "--lng", "24.94", "--minutes", "90", "--themes", "history, nature",
-        "--seed", "3",
+        "--lat",
+        "60.17",
+        "--lng",
+        "24.94",
+        "--minutes",
+        "90",
+        "--themes",
+        "history, nature",
+        "--seed",
+        "3",
     )
     assert code == 0
     assert json.loads(out)["type"] == "FeatureCollection"

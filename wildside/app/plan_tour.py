@@ -153,6 +153,10 @@ class PlanTour:
         legs: list[TourLeg] = []
         for index, path in enumerate(paths):
             a, b = order[index], order[index + 1]
+            if a == b:  # an empty round trip: nowhere to walk
+                start = (request.start.lng, request.start.lat)
+                legs.append(TourLeg(0.0, 0.0, [start, (finish.lng, finish.lat)]))
+                continue
             coords = list(path.coords)
             if index == 0:
                 coords.insert(0, (request.start.lng, request.start.lat))

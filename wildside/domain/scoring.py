@@ -16,6 +16,9 @@ BASE = 0.15  # every admitted POI is worth something, even off-theme
 MATCH_WEIGHT = 0.55
 POPULARITY_WEIGHT = 0.30
 NEUTRAL_MATCH = 0.5  # no preferences given: every theme counts half
+# With stated preferences an off-theme place keeps only this share of its base
+# and popularity: still worth a detour when it is on the way, never a goal.
+OFF_THEME_FACTOR = 0.4
 DIVERSITY_DECAY = 0.7  # the k-th POI of one kind keeps 0.7**k of its score
 
 # Which key names a POI's kind, in order of precedence (a museum in a historic
@@ -41,9 +44,9 @@ DWELL_MINUTES: dict[str, float] = {
     "tourism=viewpoint": 5.0,
     "tourism=artwork": 3.0,
     "amenity=place_of_worship": 10.0,
-    "amenity=restaurant": 45.0,
-    "amenity=cafe": 20.0,
-    "amenity=pub": 30.0,
+    "amenity=restaurant": 30.0,
+    "amenity=cafe": 15.0,
+    "amenity=pub": 20.0,
     "amenity=ice_cream": 5.0,
     "amenity=marketplace": 15.0,
     "amenity=library": 10.0,
@@ -123,14 +126,16 @@ def kind_of(tags: Mapping[str, str]) -> str:
 def score_poi(poi: Poi, weights: Mapping[str, float]) -> ScoredPoi:
     """Score one POI against the user's theme weights (deterministic, 0..1).
 
-    ``score = 0.15 + 0.55 * match + 0.30 * popularity`` where ``match`` is the
-    best weight among the POI's themes (0.5 for everyone when the user stated
-    no preference).
+    ``score = 0.55 * match + (0.15 + 0.30 * popularity) * f`` where ``match``
+    is the best weight among the POI's themes (0.5 for everyone when the user
+    stated no preference) and ``f`` is 1, or 0.4 for a POI matching none of
+    the stated preferences.
     """
     matched = tuple(theme for theme in poi.themes if weights.get(theme, 0.0) > 0)
     match = max((weights[theme] for theme in matched), default=0.0) if weights else NEUTRAL_MATCH
     popularity = min(1.0, max(0.0, poi.popularity))
-    score = BASE + MATCH_WEIGHT * match + POPULARITY_WEIGHT * popularity
+    factor = OFF_THEME_FACTOR if weights and not matched else 1.0
+    score = MATCH_WEIGHT * match + (BASE + POPULARITY_WEIGHT * popularity) * factor
     kind = kind_of(poi.tags)
     dwell_minutes = DWELL_MINUTES.get(kind, DEFAULT_DWELL_MINUTES)
     return ScoredPoi(poi, round(min(1.0, score), 6), kind, dwell_minutes * 60.0, matched)

@@ -14,10 +14,12 @@ from wildside.domain.solver import search
 from wildside.domain.solver.checks import exact_cost, repair_to_budget, validated_inputs
 
 _SLICE_SECONDS = 0.03  # hand control back to Python this often for progress and the clock
-_TEMPERATURE_SHARE = 0.5  # annealing temperature as a share of the mean candidate score
-_MAX_DESTROY = 40
-_MAX_DESTROY_SHARE = 0.35
+import os  # TUNING
+_TEMPERATURE_SHARE = float(os.environ.get("OPT_T", 0.5))
+_MAX_DESTROY = int(os.environ.get("OPT_MD", 40))
+_MAX_DESTROY_SHARE = float(os.environ.get("OPT_MDS", 0.35))
 _MIN_PATIENCE = 300
+_PATIENCE_PER = int(os.environ.get("OPT_PP", 10))
 _NEIGHBORS = 12  # near stops per node that or-opt tries on long routes
 
 ProgressCallback = Callable[[int, float], None]
@@ -129,7 +131,7 @@ def solve_op(
          _TEMPERATURE_SHARE * mean_score, _MAX_DESTROY_SHARE],
         dtype=np.float64,
     )  # fmt: skip
-    patience = max(_MIN_PATIENCE, 10 * int(candidates.size))
+    patience = max(_MIN_PATIENCE, _PATIENCE_PER * int(candidates.size))
     int_params = np.array([patience, _MAX_DESTROY], dtype=np.int64)
     rng = np.array([_mix_seed(seed)], dtype=np.uint64)
     cur_route = np.empty(n + 2, dtype=np.int64)

@@ -6,6 +6,7 @@ import numba
 import numpy as np
 
 from wildside.domain.solver.construction import cheapest_insertion
+from wildside.domain.solver.exchange import find_swap_fast
 from wildside.domain.solver.route_ops import insert_after, remove_at
 from wildside.domain.solver.two_opt import any_two_opt
 
@@ -170,15 +171,50 @@ def exchange(
     insertion_delta: np.ndarray,
     insertion_position: np.ndarray,
     eps: float,
+    neighbors: np.ndarray,
 ) -> int:
     """Apply the best swap of one visited stop for one unvisited candidate, if any helps.
 
     A swap helps if it raises the score, or keeps it and shortens the route.
-    ``candidates`` is sorted by score, highest first, so the scan of a stop
-    stops at the first candidate worth less. The insertion cache must be
+    The insertion cache must be
     fresh; the caller refreshes it after a swap. Returns the new length, or
-    ``-1`` if no swap helps.
+    ``-1`` if no swap helps. Long routes use the neighbour-based fast search.
     """
+    if length > 4 * neighbors.shape[1]:
+        best_index, best_node = find_swap_fast(
+            dist, scores, route, length, cost, limit, candidates, on_route,
+            insertion_delta, insertion_position, eps, neighbors,
+        )  # fmt: skip
+    else:
+        best_index, best_node = _find_swap(
+            dist, scores, route, length, cost, limit, candidates, on_route,
+            insertion_delta, insertion_position, eps,
+        )  # fmt: skip
+    if best_index < 0:
+        return -1
+    on_route[route[best_index]] = False
+    length = remove_at(route, length, best_index)
+    _, where = cheapest_insertion(dist, route, length, best_node, -1)
+    length = insert_after(route, length, where, best_node)
+    on_route[best_node] = True
+    return length
+
+
+@numba.njit(cache=True)
+def _find_swap(
+    dist: np.ndarray,
+    scores: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    cost: float,
+    limit: float,
+    candidates: np.ndarray,
+    on_route: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+    eps: float,
+) -> tuple[int, int]:
+    """Exhaustive O(n L) swap search: every candidate against every stop."""
     savings = np.empty(length)
     for i in range(1, length - 1):
         savings[i] = (
@@ -216,11 +252,4 @@ def exchange(
                 best_saving = cost_saving
                 best_index = i
                 best_node = u
-    if best_index < 0:
-        return -1
-    on_route[route[best_index]] = False
-    length = remove_at(route, length, best_index)
-    _, where = cheapest_insertion(dist, route, length, best_node, -1)
-    length = insert_after(route, length, where, best_node)
-    on_route[best_node] = True
-    return length
+    return best_index, best_node

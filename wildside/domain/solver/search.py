@@ -70,14 +70,12 @@ def improve(
                 dist, route, length, candidates, on_route, insertion_delta, insertion_position
             )
             continue
-        if length > 0:
-            break
         saved[:length] = route[:length]
         saved_length = length
         cost = route_cost(dist, route, length)
         swapped = exchange(
             dist, scores, route, length, cost, limit, candidates, on_route,
-            insertion_delta, insertion_position, eps,
+            insertion_delta, insertion_position, eps, neighbors,
         )  # fmt: skip
         if swapped < 0:
             break
