@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adapters.inbound.cli.runtime import SAMPLES, CliRuntime, ServerState
 from adapters.outbound.local_servers.postgres_cluster import PostgresCluster
 from adapters.outbound.local_servers.redis_server import RedisServer
-from adapters.outbound.osm.pyosmium_source import PyosmiumOsmExtractSource
 from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
-from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
-from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
 from adapters.outbound.system_clock import SystemClock
 from adapters.settings import Settings, load_settings
 from wildside.app.ingest_osm_extract import IngestOsmExtract, IngestReport
-from wildside.app.plan_tour import PlanTour
 from wildside.domain.errors import ConfigurationError, InvalidInputError
-from wildside.domain.solver.street_network import StreetNetwork
 from wildside.domain.tour import Tour, TourRequest
 from wildside.ports.clock import Clock
 from wildside.ports.map_data_store import MapDataStore
 from wildside.ports.osm_extract_source import OsmExtractSource
 from wildside.ports.poi_repository import PoiRepository
 from wildside.ports.progress import Progress
+
+if TYPE_CHECKING:
+    from wildside.app.plan_tour import PlanTour
+    from wildside.domain.solver.street_network import StreetNetwork
+
+# The engine (numba, numpy) and pyosmium are imported where they are used, so
+# `wildside migrate` or `wildside services` start without compiling or loading them.
 
 
 def build_ingest(
@@ -37,6 +40,8 @@ def build_ingest(
     clock: Clock | None = None,
 ) -> IngestOsmExtract:
     """Wire the ingest use case; tests pass fakes for any collaborator."""
+    from adapters.outbound.osm.pyosmium_source import PyosmiumOsmExtractSource
+
     return IngestOsmExtract(
         source=source or PyosmiumOsmExtractSource(),
         store=store or PostgresMapDataStore(settings.require_database_url()),
@@ -47,6 +52,9 @@ def build_ingest(
 
 def load_street_network(settings: Settings) -> StreetNetwork:
     """Load the whole walking graph into memory (once per process)."""
+    from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
+    from wildside.domain.solver.street_network import StreetNetwork
+
     graph = PostgresWalkingNetworkSource(settings.require_database_url()).load()
     if graph.node_count == 0:
         raise ConfigurationError(
@@ -64,6 +72,9 @@ def build_plan_tour(
     clock: Clock | None = None,
 ) -> PlanTour:
     """Wire the tour-planning use case; tests pass their own network or fakes."""
+    from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
+    from wildside.app.plan_tour import PlanTour
+
     return PlanTour(
         pois=pois or PostgresPoiRepository(per_call(settings.require_database_url())),
         network=network or load_street_network(settings),

@@ -42,7 +42,7 @@ from wildside.domain.tour import TourRequest
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGETS = (30, 60, 90, 180)
-THEME_SETS = (["history"], ["nature", "art"], ["food", "culture", "history"], [])
+THEME_SETS: tuple[list[str], ...] = (["history"], ["nature", "art"], ["food", "culture", "history"], [])
 
 
 def _database(admin_url: str, name: str) -> str:
@@ -139,7 +139,7 @@ def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) * 1000
 
 
-def _table(name: str, results: dict[int, dict[str, list[float]]]) -> list[dict[str, object]]:
+def _table(name: str, results: dict[int, dict[str, list[float]]]) -> list[dict[str, float]]:
     print(f"\n{name}: milliseconds (p50 / p95)")
     print(
         f"{'budget':>7} | "

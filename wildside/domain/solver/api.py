@@ -14,12 +14,13 @@ from wildside.domain.solver import search
 from wildside.domain.solver.checks import exact_cost, repair_to_budget, validated_inputs
 
 _SLICE_SECONDS = 0.03  # hand control back to Python this often for progress and the clock
-import os  # TUNING
-_TEMPERATURE_SHARE = float(os.environ.get("OPT_T", 0.5))
-_MAX_DESTROY = int(os.environ.get("OPT_MD", 40))
-_MAX_DESTROY_SHARE = float(os.environ.get("OPT_MDS", 0.35))
+_TEMPERATURE_SHARE = 0.5  # annealing temperature as a share of the mean candidate score
+# Destroy up to this many stops, or this share of the route: big holes let the
+# repair rebuild whole areas (measured best on 400-750 node instances).
+_MAX_DESTROY = 80
+_MAX_DESTROY_SHARE = 0.5
 _MIN_PATIENCE = 300
-_PATIENCE_PER = int(os.environ.get("OPT_PP", 10))
+_PATIENCE_PER_CANDIDATE = 10  # steps without a new best before restarting from it
 _NEIGHBORS = 12  # near stops per node that or-opt tries on long routes
 
 ProgressCallback = Callable[[int, float], None]
@@ -124,14 +125,17 @@ def solve_op(
     endpoint_score = score_array[start] + (score_array[end] if end != start else 0.0)
     score_bound = endpoint_score + float(score_array[candidates].sum())
 
-    edge_scale = float(dist[np.isfinite(dist)].max(initial=1.0))
+    # Tolerances scale with the budget, not the largest entry: callers may mark
+    # unreachable pairs with a huge finite cost.
+    scale = max(1.0, budget)
     mean_score = float(score_array[candidates].mean()) if candidates.size else 1.0
-    params = np.array(
-        [limit, 1e-10 * max(1.0, edge_scale), 1e-9 * max(1.0, edge_scale),
-         _TEMPERATURE_SHARE * mean_score, _MAX_DESTROY_SHARE],
-        dtype=np.float64,
-    )  # fmt: skip
-    patience = max(_MIN_PATIENCE, _PATIENCE_PER * int(candidates.size))
+    params = np.zeros(5, dtype=np.float64)
+    params[search.LIMIT] = limit
+    params[search.EPS] = 1e-12 * scale  # smaller shortenings are rounding noise
+    params[search.TINY_COST] = 1e-9 * scale  # floor of the extra cost in score/cost ratios
+    params[search.TEMPERATURE] = _TEMPERATURE_SHARE * mean_score
+    params[search.MAX_DESTROY_SHARE] = _MAX_DESTROY_SHARE
+    patience = max(_MIN_PATIENCE, _PATIENCE_PER_CANDIDATE * int(candidates.size))
     int_params = np.array([patience, _MAX_DESTROY], dtype=np.int64)
     rng = np.array([_mix_seed(seed)], dtype=np.uint64)
     cur_route = np.empty(n + 2, dtype=np.int64)
@@ -156,6 +160,7 @@ def solve_op(
     done = 0
     is_time_limited = False
     slice_size = 1
+    per_iteration = 1e-3  # a first guess; replaced by the measured speed after one slice
     while max_iterations is None or done < max_iterations:
         elapsed = time.perf_counter() - began
         if elapsed >= time_limit:
@@ -164,18 +169,32 @@ def solve_op(
         if values[search.BEST_SCORE] >= score_bound - 1e-9:
             break  # everything reachable is on the route: nothing left to find
         todo = slice_size if max_iterations is None else min(slice_size, max_iterations - done)
+        # The last slice only gets the time that is left, so the limit holds closely.
+        todo = max(1, min(todo, int((time_limit - elapsed) / per_iteration)))
         slice_began = time.perf_counter()
         ran = search.iterate(
-            dist, score_array, candidates, neighbors, params, int_params, rng, cur_route, best_route,
-            counters, values, todo, score_bound,
-        )  # fmt: skip
+            dist,
+            score_array,
+            candidates,
+            neighbors,
+            params,
+            int_params,
+            rng,
+            cur_route,
+            best_route,
+            counters,
+            values,
+            todo,
+            score_bound,
+        )
         done += ran
         slice_seconds = time.perf_counter() - slice_began
         # Size the next slice to take about _SLICE_SECONDS at the observed speed.
         per_iteration = max(slice_seconds, 1e-6) / max(ran, 1)
         slice_size = int(min(max(1, _SLICE_SECONDS / per_iteration), 2 * slice_size + 1))
         if progress is not None:
-            progress(_percent(done, max_iterations, began, time_limit), float(values[3]))
+            best = float(values[search.BEST_SCORE])
+            progress(_percent(done, max_iterations, began, time_limit), best)
 
     route = [int(v) for v in best_route[: counters[search.BEST_LEN]]]
     route = repair_to_budget(travel, service_array, score_array, route, budget + tolerance)

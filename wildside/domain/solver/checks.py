@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from typing import Any
@@ -67,6 +68,8 @@ def validated_inputs(
         raise ValueError(f"budget must be finite and non-negative, got {budget!r}")
     if not time_limit > 0:
         raise ValueError(f"time_limit must be positive, got {time_limit!r}")
+    if max_iterations is None and not math.isfinite(time_limit):
+        raise ValueError("time_limit must be finite when max_iterations is None")
     if max_iterations is not None and (isinstance(max_iterations, bool) or max_iterations < 0):
         raise ValueError(f"max_iterations must be None or >= 0, got {max_iterations!r}")
     return score_array, travel, service_array
@@ -75,7 +78,7 @@ def validated_inputs(
 def exact_cost(travel: FloatArray, service: FloatArray, route: list[int]) -> float:
     """Cost of ``route`` as given: travel in route order plus service of the inner stops."""
     total = 0.0
-    for a, b in zip(route, route[1:], strict=False):
+    for a, b in itertools.pairwise(route):
         total += float(travel[a, b])
     for node in route[1:-1]:
         total += float(service[node])
@@ -98,10 +101,14 @@ def repair_to_budget(
     while exact_cost(travel, service, route) > limit and len(route) > 2:
         worst = min(
             range(1, len(route) - 1),
-            key=lambda k: scores[route[k]]
-            / max(1e-12, exact_cost(travel, service, route) - exact_cost(
-                travel, service, route[:k] + route[k + 1 :]
-            )),
-        )  # fmt: skip
+            key=lambda k: (
+                scores[route[k]]
+                / max(
+                    1e-12,
+                    exact_cost(travel, service, route)
+                    - exact_cost(travel, service, route[:k] + route[k + 1 :]),
+                )
+            ),
+        )
         route = route[:worst] + route[worst + 1 :]
     return route

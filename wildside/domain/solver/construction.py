@@ -77,6 +77,71 @@ def refresh_insertions(
 
 
 @numba.njit(cache=True)
+def refresh_insertions_near(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    candidates: np.ndarray,
+    on_route: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+    neighbors: np.ndarray,
+    position: np.ndarray,
+) -> None:
+    """Like :func:`refresh_insertions`, but long routes only try edges at near stops.
+
+    A cheap insertion sits next to a near neighbour (or at the route's ends,
+    which are in no neighbour list), so O(K) edges replace O(L); a candidate
+    with no neighbour on the route falls back to the full scan. The cost found
+    is always a real insertion cost, so feasibility never depends on it.
+    """
+    count = neighbors.shape[1]
+    if length <= 4 * count:
+        refresh_insertions(
+            dist, route, length, candidates, on_route, insertion_delta, insertion_position
+        )
+        return
+    for k in range(length):
+        position[route[k]] = k
+    for v in candidates:
+        if on_route[v]:
+            continue
+        row = dist[v]
+        a = route[0]
+        b = route[1]
+        best = row[a] + row[b] - dist[a, b]
+        best_position = 0
+        a = route[length - 2]
+        b = route[length - 1]
+        delta = row[a] + row[b] - dist[a, b]
+        if delta < best:
+            best = delta
+            best_position = length - 2
+        found = False
+        for t in range(count):
+            where = position[neighbors[v, t]]
+            if where < 0:
+                continue
+            found = True
+            for p in range(max(0, where - 1), min(where, length - 2) + 1):
+                a = route[p]
+                b = route[p + 1]
+                delta = row[a] + row[b] - dist[a, b]
+                if delta < best:
+                    best = delta
+                    best_position = p
+        if found:
+            insertion_delta[v] = best
+            insertion_position[v] = best_position
+        else:
+            insertion_delta[v], insertion_position[v] = cheapest_insertion(
+                dist, route, length, v, -1
+            )
+    for k in range(length):
+        position[route[k]] = -1
+
+
+@numba.njit(cache=True)
 def insert_and_update(
     dist: np.ndarray,
     route: np.ndarray,
@@ -214,8 +279,15 @@ def insert_random(
         if not on_route[v] and insertion_delta[v] <= slack:
             if pick == 0:
                 return insert_and_update(
-                    dist, route, length, insertion_position[v], v, candidates, on_route,
-                    insertion_delta, insertion_position,
-                )  # fmt: skip
+                    dist,
+                    route,
+                    length,
+                    insertion_position[v],
+                    v,
+                    candidates,
+                    on_route,
+                    insertion_delta,
+                    insertion_position,
+                )
             pick -= 1
     return length

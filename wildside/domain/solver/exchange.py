@@ -95,15 +95,35 @@ def find_swap_fast(
         if low > 0:
             i = prefix_best[low - 1]
             if i != edge and i != edge + 1:
-                _offer(scores, route, savings, cost, limit, u, i, insertion_delta[u],
-                       best_values, best_move)  # fmt: skip
+                _offer(
+                    scores,
+                    route,
+                    savings,
+                    cost,
+                    limit,
+                    u,
+                    i,
+                    insertion_delta[u],
+                    best_values,
+                    best_move,
+                )
             else:
                 # The best stop touches the candidate's edge: scan the affordable ones.
                 for t in range(low):
                     i = order[t]
                     if i != edge and i != edge + 1:
-                        _offer(scores, route, savings, cost, limit, u, i, insertion_delta[u],
-                               best_values, best_move)  # fmt: skip
+                        _offer(
+                            scores,
+                            route,
+                            savings,
+                            cost,
+                            limit,
+                            u,
+                            i,
+                            insertion_delta[u],
+                            best_values,
+                            best_move,
+                        )
         for i in range(edge, edge + 2):
             if 1 <= i <= length - 2:
                 a = route[i - 1]

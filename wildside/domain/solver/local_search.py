@@ -182,14 +182,33 @@ def exchange(
     """
     if length > 4 * neighbors.shape[1]:
         best_index, best_node = find_swap_fast(
-            dist, scores, route, length, cost, limit, candidates, on_route,
-            insertion_delta, insertion_position, eps, neighbors,
-        )  # fmt: skip
+            dist,
+            scores,
+            route,
+            length,
+            cost,
+            limit,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+            eps,
+            neighbors,
+        )
     else:
         best_index, best_node = _find_swap(
-            dist, scores, route, length, cost, limit, candidates, on_route,
-            insertion_delta, insertion_position, eps,
-        )  # fmt: skip
+            dist,
+            scores,
+            route,
+            length,
+            cost,
+            limit,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+            eps,
+        )
     if best_index < 0:
         return -1
     on_route[route[best_index]] = False

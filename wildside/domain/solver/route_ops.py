@@ -21,7 +21,7 @@ def next_u64(rng: np.ndarray) -> np.uint64:
     x ^= x << np.uint64(25)
     x ^= x >> np.uint64(27)
     rng[0] = x
-    return x * _MULTIPLIER
+    return x * _MULTIPLIER  # type: ignore[no-any-return]
 
 
 @numba.njit(cache=True)

@@ -7,7 +7,11 @@ import math
 import numba
 import numpy as np
 
-from wildside.domain.solver.construction import greedy_fill, insert_random, refresh_insertions
+from wildside.domain.solver.construction import (
+    greedy_fill,
+    insert_random,
+    refresh_insertions_near,
+)
 from wildside.domain.solver.local_search import exchange, shorten
 from wildside.domain.solver.perturbation import OPERATOR_COUNT, destroy
 from wildside.domain.solver.route_ops import random_float, random_int, route_cost, route_score
@@ -51,32 +55,81 @@ def improve(
     ``seeds`` random affordable stops go in first, before the greedy fill.
     """
     shorten(dist, route, length, eps, buffer, neighbors, position)
-    refresh_insertions(
-        dist, route, length, candidates, on_route, insertion_delta, insertion_position
+    refresh_insertions_near(
+        dist,
+        route,
+        length,
+        candidates,
+        on_route,
+        insertion_delta,
+        insertion_position,
+        neighbors,
+        position,
     )
+    is_settled = seeds == 0  # the route is at a 2-opt/or-opt optimum: skip a futile pass
     for _ in range(seeds):
         length = insert_random(
-            dist, route, length, limit, candidates, on_route, insertion_delta,
-            insertion_position, rng,
-        )  # fmt: skip
+            dist,
+            route,
+            length,
+            limit,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+            rng,
+        )
     for _ in range(MAX_IMPROVE_ROUNDS):
+        filled_from = length
         length = greedy_fill(
-            dist, scores, route, length, limit, candidates, on_route,
-            insertion_delta, insertion_position, power, noise, tiny_cost, rng,
-        )  # fmt: skip
+            dist,
+            scores,
+            route,
+            length,
+            limit,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+            power,
+            noise,
+            tiny_cost,
+            rng,
+        )
+        is_settled = is_settled and length == filled_from
         # A shorter route may afford one more stop: that is the loop's whole point.
-        if shorten(dist, route, length, eps, buffer, neighbors, position):
-            refresh_insertions(
-                dist, route, length, candidates, on_route, insertion_delta, insertion_position
+        was_settled = is_settled
+        is_settled = True
+        if not was_settled and shorten(dist, route, length, eps, buffer, neighbors, position):
+            refresh_insertions_near(
+                dist,
+                route,
+                length,
+                candidates,
+                on_route,
+                insertion_delta,
+                insertion_position,
+                neighbors,
+                position,
             )
             continue
         saved[:length] = route[:length]
         saved_length = length
         cost = route_cost(dist, route, length)
         swapped = exchange(
-            dist, scores, route, length, cost, limit, candidates, on_route,
-            insertion_delta, insertion_position, eps, neighbors,
-        )  # fmt: skip
+            dist,
+            scores,
+            route,
+            length,
+            cost,
+            limit,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+            eps,
+            neighbors,
+        )
         if swapped < 0:
             break
         length = swapped
@@ -90,8 +143,16 @@ def improve(
             for k in range(length):
                 on_route[route[k]] = True
             break
-        refresh_insertions(
-            dist, route, length, candidates, on_route, insertion_delta, insertion_position
+        refresh_insertions_near(
+            dist,
+            route,
+            length,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+            neighbors,
+            position,
         )
     return length
 
@@ -127,10 +188,26 @@ def construct(
     length = counters[CUR_LEN]
     _mark(cur_route, length, on_route)
     length = improve(
-        dist, scores, cur_route, length, params[LIMIT], candidates, on_route,
-        insertion_delta, insertion_position, 1.0, 0.0, params[EPS], params[TINY_COST], rng,
-        buffer, saved, 0, neighbors, position,
-    )  # fmt: skip
+        dist,
+        scores,
+        cur_route,
+        length,
+        params[LIMIT],
+        candidates,
+        on_route,
+        insertion_delta,
+        insertion_position,
+        1.0,
+        0.0,
+        params[EPS],
+        params[TINY_COST],
+        rng,
+        buffer,
+        saved,
+        0,
+        neighbors,
+        position,
+    )
     counters[CUR_LEN] = length
     counters[BEST_LEN] = length
     values[CUR_COST] = route_cost(dist, cur_route, length)
@@ -199,10 +276,26 @@ def iterate(
         noise = 0.5 * random_float(rng)
         seeds = random_int(rng, 3) if random_float(rng) < 0.3 else 0
         length = improve(
-            dist, scores, trial, length, limit, candidates, on_route, insertion_delta,
-            insertion_position, power, noise, eps, params[TINY_COST], rng, buffer, saved, seeds,
-            neighbors, position,
-        )  # fmt: skip
+            dist,
+            scores,
+            trial,
+            length,
+            limit,
+            candidates,
+            on_route,
+            insertion_delta,
+            insertion_position,
+            power,
+            noise,
+            eps,
+            params[TINY_COST],
+            rng,
+            buffer,
+            saved,
+            seeds,
+            neighbors,
+            position,
+        )
         cost = route_cost(dist, trial, length)
         score = route_score(scores, trial, length)
         # Annealing on score: the temperature falls to zero over one patience window.
