@@ -74,6 +74,11 @@ def build_plan_tour(
     """Wire the tour-planning use case; tests pass their own network or fakes."""
     from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
     from wildside.app.plan_tour import PlanTour
+    from wildside.domain.solver import warm_up
+
+    # Compile (or load from numba's cache) before the first request, so no
+    # request pays for it.
+    warm_up()
 
     return PlanTour(
         pois=pois or PostgresPoiRepository(per_call(settings.require_database_url())),

@@ -42,7 +42,12 @@ from wildside.domain.tour import TourRequest
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGETS = (30, 60, 90, 180)
-THEME_SETS: tuple[list[str], ...] = (["history"], ["nature", "art"], ["food", "culture", "history"], [])
+THEME_SETS: tuple[list[str], ...] = (
+    ["history"],
+    ["nature", "art"],
+    ["food", "culture", "history"],
+    [],
+)
 
 
 def _database(admin_url: str, name: str) -> str:

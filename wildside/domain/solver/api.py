@@ -12,6 +12,7 @@ import numpy as np
 
 from wildside.domain.solver import search
 from wildside.domain.solver.checks import exact_cost, repair_to_budget, validated_inputs
+from wildside.domain.solver.street_paths import warm_up_street_kernels
 
 _SLICE_SECONDS = 0.03  # hand control back to Python this often for progress and the clock
 _TEMPERATURE_SHARE = 0.5  # annealing temperature as a share of the mean candidate score
@@ -246,3 +247,4 @@ def warm_up() -> None:
     scores = [0.0, 0.0, 3.0, 2.0, 1.0]
     solve_op(scores, travel, 0, 1, 3.0, max_iterations=3, time_limit=60.0)
     solve_op(scores, travel, 0, 0, 3.0, max_iterations=3, time_limit=60.0, service=[0.1] * 5)
+    warm_up_street_kernels()
