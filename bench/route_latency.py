@@ -34,7 +34,7 @@ from adapters.outbound.postgres.walking_network_source import (
     PostgresWalkingNetworkSource,
 )
 from adapters.settings import load_settings
-from bench.synthetic_city import generate
+from bench.synthetic_city import describe, generate
 from wildside.domain.geo import GeoPoint
 from wildside.domain.solver import warm_up
 from wildside.domain.solver.street_network import StreetNetwork
@@ -180,6 +180,9 @@ def main() -> None:
         "--side", type=int, default=1000, help="synthetic grid side (side² vertices)"
     )
     parser.add_argument("--skip-city", action="store_true")
+    parser.add_argument(
+        "--reuse-city", action="store_true", help="keep the synthetic city of an earlier run"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     admin = os.environ.get("WILDSIDE_DATABASE_URL")
@@ -209,9 +212,13 @@ def main() -> None:
     }
 
     if not args.skip_city:
-        city = _database(admin, "wildside_bench_city")
         began = time.perf_counter()
-        info = generate(city, side=args.side)
+        if args.reuse_city:
+            city = psycopg.conninfo.make_conninfo(admin, dbname="wildside_bench_city")
+            info = describe(city, side=args.side)
+        else:
+            city = _database(admin, "wildside_bench_city")
+            info = generate(city, side=args.side)
         generated = time.perf_counter() - began
         rss_before = _rss_mib()
         began = time.perf_counter()

@@ -92,3 +92,10 @@ def test_data_version_follows_imports(make: Factory) -> None:
 
 def test_data_version_names_the_newest_import(make: Factory) -> None:
     assert make([], 2).data_version() == "import-2"
+
+
+def test_preferred_themes_come_first(make: Factory) -> None:
+    repo = make(POIS, None)
+    area = SearchArea(START, None, max_walk_m=100_000.0)
+    found = repo.within(area, limit=2, prefer_themes=["food", "history"])
+    assert [p.key for p in found] == ["node/1", "way/4"]  # both 0.2, then by key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wildside.domain.geo import GeoPoint, haversine_m
@@ -16,7 +17,9 @@ class InMemoryPoiRepository(PoiRepository):
     pois: list[Poi] = field(default_factory=list)
     version: int | None = None
 
-    def within(self, area: SearchArea, *, limit: int) -> list[Poi]:
+    def within(
+        self, area: SearchArea, *, limit: int, prefer_themes: Sequence[str] = ()
+    ) -> list[Poi]:
         """Filter by the circle (round trip) or ellipse (point to point)."""
 
         def reachable(poi: Poi) -> bool:
@@ -26,7 +29,11 @@ class InMemoryPoiRepository(PoiRepository):
             total = haversine_m(here, area.start) + haversine_m(here, area.end)
             return total <= area.max_walk_m
 
-        found = sorted(filter(reachable, self.pois), key=lambda p: (-p.popularity, p.key))
+        preferred = set(prefer_themes)
+        found = sorted(
+            filter(reachable, self.pois),
+            key=lambda p: (not preferred & set(p.themes), -p.popularity, p.key),
+        )
         return found[:limit]
 
     def data_version(self) -> str:

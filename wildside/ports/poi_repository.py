@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,8 +36,14 @@ class PoiRepositoryError(WildsideError):
 class PoiRepository(Protocol):
     """Reads POIs by area."""
 
-    def within(self, area: SearchArea, *, limit: int) -> list[Poi]:
-        """Return up to ``limit`` POIs inside ``area``, most popular first (ties by key)."""
+    def within(
+        self, area: SearchArea, *, limit: int, prefer_themes: Sequence[str] = ()
+    ) -> list[Poi]:
+        """Return up to ``limit`` POIs inside ``area``.
+
+        POIs carrying any of ``prefer_themes`` come first; within each group
+        the most popular first, ties by key.
+        """
         ...
 
     def data_version(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
@@ -23,7 +24,7 @@ WHERE ST_DWithin(location, origin.start, %(radius)s)
   AND (%(is_round_trip)s
        OR ST_Distance(location, origin.start) + ST_Distance(location, origin.finish)
           <= %(max_walk_m)s)
-ORDER BY popularity DESC, element_type, id
+ORDER BY themes && %(prefer)s::text[] DESC, popularity DESC, element_type, id
 LIMIT %(limit)s
 """
 
@@ -34,7 +35,9 @@ class PostgresPoiRepository(PoiRepository):
     def __init__(self, connections: ConnectionSource) -> None:
         self._connections = connections
 
-    def within(self, area: SearchArea, *, limit: int) -> list[Poi]:
+    def within(
+        self, area: SearchArea, *, limit: int, prefer_themes: Sequence[str] = ()
+    ) -> list[Poi]:
         """Return up to ``limit`` POIs that a tour over ``area`` could reach."""
         end = area.end or area.start
         params: dict[str, Any] = {
@@ -46,6 +49,7 @@ class PostgresPoiRepository(PoiRepository):
             "radius": area.max_walk_m / 2 if area.end is None else area.max_walk_m,
             "max_walk_m": area.max_walk_m,
             "limit": limit,
+            "prefer": list(prefer_themes),
         }
         with (
             translate_errors("could not read POIs", PoiRepositoryError),
