@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
+import psycopg
 import shapely
 
 from adapters.outbound.postgres.connection import connection, translate_errors
@@ -24,57 +27,86 @@ class PostgresWalkingNetworkSource(WalkingNetworkSource):
         self._url = database_url
 
     def load(self) -> WalkingGraph:
-        """Read nodes and edges (binary WKB geometry) and build the CSR form."""
+        """Read nodes and edges in chunks (binary WKB geometry) and build the CSR form.
+
+        Each chunk is turned into numpy arrays at once, so peak memory stays
+        near the size of the final buffers instead of one Python object per row.
+        """
         with (
             translate_errors("could not load the walking network", WalkingNetworkError),
             connection(self._url) as conn,
+            conn.transaction(),
         ):
-            nodes = conn.execute(
-                "SELECT id, ST_Y(geom), ST_X(geom) FROM walk_nodes ORDER BY id"
-            ).fetchall()
-            sources: list[int] = []
-            targets: list[int] = []
-            lengths: list[float] = []
-            shapes: list[bytes] = []
-            with conn.transaction(), conn.cursor(name="walk_edges", binary=True) as cursor:
-                cursor.itersize = _FETCH_ROWS
-                cursor.execute(
-                    "SELECT source, target, length_m, ST_AsBinary(geom) FROM walk_edges"
-                    " ORDER BY way_id, seq"
+            node_parts: list[np.ndarray] = []
+            for rows in _chunks(
+                conn, "nodes", "SELECT id, ST_Y(geom), ST_X(geom) FROM walk_nodes ORDER BY id"
+            ):
+                node_parts.append(np.array(rows, dtype=np.float64).reshape(-1, 3))
+            edge_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+            query = (
+                "SELECT source, target, length_m, ST_AsBinary(geom) FROM walk_edges"
+                " ORDER BY way_id, seq"
+            )
+            for rows in _chunks(conn, "edges", query):
+                ends = np.array([(r[0], r[1]) for r in rows], dtype=np.int64).reshape(-1, 2)
+                lengths = np.array([r[2] for r in rows], dtype=np.float64)
+                coords, owners = shapely.get_coordinates(
+                    shapely.from_wkb([bytes(r[3]) for r in rows]), return_index=True
                 )
-                for source, target, length, shape in cursor:
-                    sources.append(source)
-                    targets.append(target)
-                    lengths.append(length)
-                    shapes.append(bytes(shape))
-        return build_graph(nodes, sources, targets, lengths, shapes)
+                counts = np.bincount(owners, minlength=len(rows))
+                edge_parts.append((np.column_stack((ends, counts)), lengths, coords))
+        # Node ids stay exact as float64 (OSM ids are far below 2**53).
+        nodes = np.concatenate(node_parts) if node_parts else np.zeros((0, 3))
+        ints = (
+            np.concatenate([p[0] for p in edge_parts]) if edge_parts else np.zeros((0, 3), np.int64)
+        )
+        return build_graph(
+            node_ids=nodes[:, 0].astype(np.int64),
+            lats=nodes[:, 1].copy(),
+            lngs=nodes[:, 2].copy(),
+            sources=ints[:, 0],
+            targets=ints[:, 1],
+            lengths=np.concatenate([p[1] for p in edge_parts]) if edge_parts else np.zeros(0),
+            coords=np.concatenate([p[2] for p in edge_parts]) if edge_parts else np.zeros((0, 2)),
+            counts=ints[:, 2],
+        )
+
+
+def _chunks(conn: psycopg.Connection, name: str, query: str) -> Iterator[list[Any]]:
+    with conn.cursor(name=f"walk_{name}", binary=True) as cursor:
+        cursor.itersize = _FETCH_ROWS
+        cursor.execute(query)
+        while rows := cursor.fetchmany(_FETCH_ROWS):
+            yield rows
 
 
 def build_graph(
-    nodes: list[tuple[int, float, float]],
-    sources: list[int],
-    targets: list[int],
-    lengths: list[float],
-    shapes: list[bytes],
+    *,
+    node_ids: np.ndarray,
+    lats: np.ndarray,
+    lngs: np.ndarray,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    lengths: np.ndarray,
+    coords: np.ndarray,
+    counts: np.ndarray,
 ) -> WalkingGraph:
-    """Build CSR arrays from node rows and edge columns (edges become two arcs)."""
-    node_ids = np.fromiter((row[0] for row in nodes), dtype=np.int64, count=len(nodes))
-    lats = np.fromiter((row[1] for row in nodes), dtype=np.float64, count=len(nodes))
-    lngs = np.fromiter((row[2] for row in nodes), dtype=np.float64, count=len(nodes))
-    src = np.searchsorted(node_ids, np.asarray(sources, dtype=np.int64))
-    dst = np.searchsorted(node_ids, np.asarray(targets, dtype=np.int64))
-    if len(node_ids) and (
-        (src >= len(node_ids)).any()
+    """Build CSR arrays from vertex columns and edge columns (edges become two arcs).
+
+    ``coords`` holds every edge's shape back to back, ``counts[e]`` points each.
+    """
+    src = np.searchsorted(node_ids, sources)
+    dst = np.searchsorted(node_ids, targets)
+    if len(sources) and (
+        len(node_ids) == 0
+        or (src >= len(node_ids)).any()
         or (dst >= len(node_ids)).any()
         or (node_ids[np.minimum(src, len(node_ids) - 1)] != sources).any()
         or (node_ids[np.minimum(dst, len(node_ids) - 1)] != targets).any()
     ):
         raise WalkingNetworkError("walk_edges refers to nodes missing from walk_nodes")
     edge_count = len(sources)
-    geometries = shapely.from_wkb(shapes) if shapes else np.empty(0, dtype=object)
-    coords, owners = shapely.get_coordinates(geometries, return_index=True)
-    counts = np.bincount(owners, minlength=edge_count) if edge_count else np.zeros(0, np.int64)
-    starts = np.concatenate(([0], np.cumsum(counts)))
+    starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
     # Arcs 0..E-1 run source->target along the stored shape; arcs E..2E-1 run
     # back, along the reversed shape.
