@@ -191,6 +191,7 @@ def leg_paths(
     need = np.zeros(n, dtype=np.int64)
     heap_keys = np.empty(1024, dtype=np.float64)
     heap_vals = np.empty(1024, dtype=np.int64)
+    path_buf = np.empty(n, dtype=np.int64)
     legs = max(stops.shape[0] - 1, 0)
     offsets = np.zeros(legs + 1, dtype=np.int64)
     arcs = np.empty(0, dtype=np.int64)
@@ -213,19 +214,16 @@ def leg_paths(
         )
         need[target] = 0
         found = dist[target] < np.inf and source != target
-        reversed_arcs = np.empty(0, dtype=np.int64)
+        count = 0
         if found:
-            count = 0
+            # One walk back along the predecessors; the path cannot be longer
+            # than the number of vertices the search touched.
             v = target
             while v != source:
+                path_buf[count] = pred_arc[v]
                 count += 1
                 v = _tail_of(indptr, pred_arc[v])
-            reversed_arcs = np.empty(count, dtype=np.int64)
-            v = target
-            for c in range(count):
-                reversed_arcs[c] = pred_arc[v]
-                v = _tail_of(indptr, pred_arc[v])
-        arcs = np.concatenate((arcs, reversed_arcs[::-1]))
+        arcs = np.concatenate((arcs, path_buf[:count][::-1]))
         offsets[leg + 1] = arcs.shape[0]
         for t in range(n_touched):
             dist[touched[t]] = np.inf
