@@ -142,7 +142,8 @@ def solve_op(
     cur_route = np.empty(n + 2, dtype=np.int64)
     best_route = np.empty(n + 2, dtype=np.int64)
     cur_route[0], cur_route[1] = start, end
-    counters = np.array([2, 2, 0], dtype=np.int64)
+    counters = np.zeros(search.COUNTER_COUNT, dtype=np.int64)
+    counters[search.CUR_LEN] = counters[search.BEST_LEN] = 2
     values = np.zeros(4, dtype=np.float64)
     neighbors = _nearest(dist, candidates, _NEIGHBORS)
     search.construct(

@@ -14,12 +14,14 @@ from wildside.domain.solver.construction import (
 )
 from wildside.domain.solver.local_search import exchange, shorten
 from wildside.domain.solver.perturbation import OPERATOR_COUNT, destroy
+from wildside.domain.solver.restart import anchored_start, mark_route
 from wildside.domain.solver.route_ops import random_float, random_int, route_cost, route_score
 
 MAX_IMPROVE_ROUNDS = 200  # each round strictly improves; the cap only guards odd inputs
 
 # Indices into the int64 ``counters`` array that carries the search between calls.
-CUR_LEN, BEST_LEN, IDLE = 0, 1, 2
+CUR_LEN, BEST_LEN, IDLE, RESTARTS = 0, 1, 2, 3
+COUNTER_COUNT = 4
 # Indices into the float64 ``values`` array.
 CUR_COST, CUR_SCORE, BEST_COST, BEST_SCORE = 0, 1, 2, 3
 # Indices into the float64 ``params`` array (fixed for one solve).
@@ -256,6 +258,7 @@ def iterate(
     buffer = np.empty_like(cur_route)
     saved = np.empty_like(cur_route)
     drop = np.zeros(cur_route.shape[0], dtype=np.bool_)
+    is_banned = np.zeros(n, dtype=np.bool_)
     keys = np.empty(cur_route.shape[0], dtype=np.float64)
     limit = params[LIMIT]
     eps = params[EPS]
@@ -318,11 +321,107 @@ def iterate(
         else:
             counters[IDLE] = idle + 1
             if idle + 1 >= patience:
-                # Restart from the best with a hot temperature again.
-                best_length = counters[BEST_LEN]
-                cur_route[:best_length] = best_route[:best_length]
-                counters[CUR_LEN] = best_length
-                values[CUR_COST] = values[BEST_COST]
-                values[CUR_SCORE] = values[BEST_SCORE]
+                counters[RESTARTS] += 1
+                if counters[RESTARTS] % 2 == 1:
+                    _restart_elsewhere(
+                        dist,
+                        scores,
+                        candidates,
+                        neighbors,
+                        params,
+                        rng,
+                        cur_route,
+                        best_route,
+                        counters,
+                        values,
+                        on_route,
+                        is_banned,
+                        insertion_delta,
+                        insertion_position,
+                        buffer,
+                        saved,
+                        position,
+                    )
+                else:
+                    # Restart from the best with a hot temperature again.
+                    best_length = counters[BEST_LEN]
+                    cur_route[:best_length] = best_route[:best_length]
+                    counters[CUR_LEN] = best_length
+                    values[CUR_COST] = values[BEST_COST]
+                    values[CUR_SCORE] = values[BEST_SCORE]
                 counters[IDLE] = 0
     return iterations
+
+
+@numba.njit(cache=True)
+def _restart_elsewhere(
+    dist: np.ndarray,
+    scores: np.ndarray,
+    candidates: np.ndarray,
+    neighbors: np.ndarray,
+    params: np.ndarray,
+    rng: np.ndarray,
+    cur_route: np.ndarray,
+    best_route: np.ndarray,
+    counters: np.ndarray,
+    values: np.ndarray,
+    on_route: np.ndarray,
+    is_banned: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+    buffer: np.ndarray,
+    saved: np.ndarray,
+    position: np.ndarray,
+) -> None:
+    """Make the current route a fresh one grown from anchors that the best route lacks.
+
+    Alternating these with restarts from the best keeps the search from
+    spending its whole budget in the first area it settled on.
+    """
+    best_length = counters[BEST_LEN]
+    mark_route(best_route, best_length, is_banned)
+    length = anchored_start(
+        dist,
+        scores,
+        cur_route,
+        best_route[0],
+        best_route[best_length - 1],
+        params[LIMIT],
+        candidates,
+        on_route,
+        is_banned,
+        insertion_delta,
+        insertion_position,
+        rng,
+    )
+    length = improve(
+        dist,
+        scores,
+        cur_route,
+        length,
+        params[LIMIT],
+        candidates,
+        on_route,
+        insertion_delta,
+        insertion_position,
+        1.0,
+        0.25 * random_float(rng),
+        params[EPS],
+        params[TINY_COST],
+        rng,
+        buffer,
+        saved,
+        0,
+        neighbors,
+        position,
+    )
+    counters[CUR_LEN] = length
+    values[CUR_COST] = route_cost(dist, cur_route, length)
+    values[CUR_SCORE] = route_score(scores, cur_route, length)
+    if _is_better(
+        values[CUR_SCORE], values[CUR_COST], values[BEST_SCORE], values[BEST_COST], params[EPS]
+    ):
+        best_route[:length] = cur_route[:length]
+        counters[BEST_LEN] = length
+        values[BEST_COST] = values[CUR_COST]
+        values[BEST_SCORE] = values[CUR_SCORE]
