@@ -26,14 +26,61 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     ingest_batch_size: int = 10_000
     pg_port: int = 54329
     redis_port: int = 63799
+    # HTTP API (`wildside serve`).
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    session_key_file: Path | None = None
+    cookie_secure: bool = True
+    session_max_age_s: int = 7 * 86_400
+    max_body_bytes: int = 16_384
+    request_timeout_s: float = 10.0
+    db_pool_size: int = 10
+    # Route requests.
+    rate_limit_per_minute: int = 60
+    idempotency_ttl_s: int = 24 * 3600
+    result_retention_s: int = 24 * 3600
+    route_cache_ttl_s: int = 24 * 3600
+    # Workers (`wildside worker`).
+    worker_threads: int = 2
+    worker_metrics_port: int = 9191
+    route_job_time_limit_s: float = 60.0
+    route_job_max_retries: int = 3
+    route_job_min_backoff_ms: int = 1_000
+    route_job_max_backoff_ms: int = 30_000
+    queue_heartbeat_timeout_ms: int = 60_000
+    queue_maintenance_chance: int = 1_000  # per million broker commands: sweep dead workers
+    maintenance_interval_s: float = 300.0
+    requeue_after_s: float = 300.0
 
     def __post_init__(self) -> None:
         """Check ranges msgspec's types cannot express."""
         if not 1 <= self.ingest_batch_size <= 1_000_000:
             raise ValueError("must be between 1 and 1000000 (`$.ingest_batch_size`)")
-        for name in ("pg_port", "redis_port"):
+        for name in ("pg_port", "redis_port", "http_port", "worker_metrics_port"):
             if not 1 <= getattr(self, name) <= 65535:
                 raise ValueError(f"must be a TCP port 1..65535 (`$.{name}`)")
+        _positive(
+            self,
+            "session_max_age_s",
+            "max_body_bytes",
+            "request_timeout_s",
+            "db_pool_size",
+            "rate_limit_per_minute",
+            "idempotency_ttl_s",
+            "result_retention_s",
+            "route_cache_ttl_s",
+            "worker_threads",
+            "route_job_time_limit_s",
+            "route_job_min_backoff_ms",
+            "route_job_max_backoff_ms",
+            "queue_heartbeat_timeout_ms",
+            "maintenance_interval_s",
+            "requeue_after_s",
+        )
+        if not 1 <= self.queue_maintenance_chance <= 1_000_000:
+            raise ValueError("must be between 1 and 1000000 (`$.queue_maintenance_chance`)")
+        if self.route_job_max_retries < 0:
+            raise ValueError("must not be negative (`$.route_job_max_retries`)")
         for name in ("database_url", "redis_url"):
             value = getattr(self, name)
             if value is not None and not value.strip():
@@ -58,6 +105,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 variable=f"{PREFIX}REDIS_URL",
             )
         return self.redis_url
+
+
+def _positive(settings: Settings, *names: str) -> None:
+    for name in names:
+        if not getattr(settings, name) > 0:
+            raise ValueError(f"must be positive (`$.{name}`)")
 
 
 _FIELD_IN_MESSAGE = re.compile(r"\s*(?:- at|\()?\s*`\$\.(\w+)`\)?")

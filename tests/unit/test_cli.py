@@ -7,9 +7,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from adapters.inbound.cli.app import run
-from adapters.inbound.cli.runtime import ServerState
+from adapters.inbound.cli.runtime import DevOptions, ServerState
 from wildside.app.ingest_osm_extract import IngestReport
+from wildside.domain.accounts import IssuedToken, User
 from wildside.domain.errors import ConfigurationError
 from wildside.ports.osm_extract_source import OsmExtractError
 from wildside.ports.progress import Progress
@@ -22,6 +25,7 @@ class FakeRuntime:
     is_running: bool = False
     ingested: list[tuple[Path, int | None]] = field(default_factory=list)
     fail_with: Exception | None = None
+    calls: list[tuple] = field(default_factory=list)
 
     def _states(self) -> list[ServerState]:
         return [
@@ -53,6 +57,37 @@ class FakeRuntime:
             raise self.fail_with
         self.ingested.append((path, batch_size))
         return REPORT
+
+    def plan_tour(self, request: object) -> object:
+        raise NotImplementedError
+
+    def serve(self, host: str | None, port: int | None) -> int:
+        self.calls.append(("serve", host, port))
+        return 0
+
+    def work(self) -> int:
+        self.calls.append(("work",))
+        return 0
+
+    def dev(self, options: object, say: object, progress: object, show_route: object) -> int:
+        self.calls.append(("dev", options))
+        return 0
+
+    def create_user(self, username: str, password: str | None, *, is_admin: bool) -> IssuedToken:
+        if self.fail_with:
+            raise self.fail_with
+        self.calls.append(("create_user", username, password, is_admin))
+        return IssuedToken("tok-1", User("u-1", username, is_admin), "wst_" + "s" * 43)
+
+    def set_password(self, username: str, password: str) -> None:
+        self.calls.append(("set_password", username, password))
+
+    def issue_token(self, username: str, label: str) -> IssuedToken:
+        self.calls.append(("issue_token", username, label))
+        return IssuedToken("tok-2", User("u-1", username), "wst_" + "t" * 43)
+
+    def revoke_token(self, token_id: str) -> None:
+        self.calls.append(("revoke_token", token_id))
 
 
 def _run(argv: list[str], runtime: FakeRuntime) -> tuple[int, str, str]:
@@ -124,3 +159,48 @@ def test_usage_errors_exit_two() -> None:
     assert _run(["ingest", "--batch-size", "0", "x.pbf"], FakeRuntime())[0] == 2
     assert _run(["ingest", "--sample", "atlantis"], FakeRuntime())[0] == 2
     assert _run(["frobnicate"], FakeRuntime())[0] == 2
+
+
+def test_users_create_prints_the_token_as_the_last_word() -> None:
+    runtime = FakeRuntime()
+    code, out, _ = _run(["users", "create", "ada", "--admin"], runtime)
+    assert code == 0
+    assert out.strip().splitlines()[-1].split()[-1] == "wst_" + "s" * 43
+    assert runtime.calls == [("create_user", "ada", None, True)]
+
+
+def test_users_create_reads_a_password_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
+    runtime = FakeRuntime()
+    assert _run(["users", "create", "ada", "--password-stdin"], runtime)[0] == 0
+    assert runtime.calls == [("create_user", "ada", "correct horse", False)]
+
+
+def test_a_missing_stdin_password_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = _run(["users", "set-password", "ada"], FakeRuntime())
+    assert code == 1
+    assert "password on standard input" in err
+
+
+def test_tokens_issue_and_revoke() -> None:
+    runtime = FakeRuntime()
+    code, out, _ = _run(["tokens", "issue", "ada", "--label", "laptop"], runtime)
+    assert code == 0
+    assert out.strip().split()[-1] == "wst_" + "t" * 43
+    assert "tok-2" in out
+    assert _run(["tokens", "revoke", "tok-2"], runtime)[0] == 0
+    assert runtime.calls[-1] == ("revoke_token", "tok-2")
+
+
+def test_serve_worker_and_dev_reach_the_runtime() -> None:
+    runtime = FakeRuntime()
+    assert _run(["serve", "--host", "0.0.0.0", "--port", "9000"], runtime)[0] == 0
+    assert _run(["worker"], runtime)[0] == 0
+    assert _run(["dev", "--exit-after-demo", "--port", "8123"], runtime)[0] == 0
+    assert runtime.calls == [
+        ("serve", "0.0.0.0", 9000),
+        ("work",),
+        ("dev", DevOptions("127.0.0.1", 8123, demo=True, exit_after_demo=True)),
+    ]
+    assert _run(["serve", "--port", "70000"], runtime)[0] == 2

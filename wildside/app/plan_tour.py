@@ -62,6 +62,10 @@ class PlanTour:
         self._clock = clock
         self._settings = settings or EngineSettings()
 
+    def data_version(self) -> str:
+        """Identify the map data tours are computed on now."""
+        return self._pois.data_version()
+
     def __call__(self, request: TourRequest, progress: ProgressCallback | None = None) -> Tour:
         """Compute the best tour the engine finds for ``request``."""
         s = self._settings

@@ -48,3 +48,56 @@ class UnavailableError(WildsideError):
     def __init__(self, message: str, *, service: str) -> None:
         super().__init__(message)
         self.service = service
+
+
+class NotFoundError(WildsideError):
+    """The thing asked for does not exist, or the caller may not know that it does."""
+
+    code = "not-found"
+
+
+class AuthenticationError(WildsideError):
+    """The caller is not who they claim, or claimed nothing."""
+
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(WildsideError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+
+
+class ConflictError(WildsideError):
+    """The request contradicts the stored state."""
+
+    code = "conflict"
+
+
+class IdempotencyConflictError(ConflictError):
+    """An ``Idempotency-Key`` was reused with a different payload inside its window."""
+
+    code = "idempotency-key-conflict"
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class RateLimitedError(WildsideError):
+    """The caller used up their request quota; ``retry_after_s`` says when to come back."""
+
+    code = "rate-limited"
+    is_retryable = True
+
+    def __init__(self, message: str, *, retry_after_s: int, limit: int, reset_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.limit = limit
+        self.reset_s = reset_s
+
+
+class JobTimeoutError(WildsideError):
+    """A background job ran past its time limit."""
+
+    code = "timeout"

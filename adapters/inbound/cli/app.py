@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.inbound.cli.progress import TqdmProgress
-from adapters.inbound.cli.runtime import SAMPLES, CliRuntime
-from adapters.inbound.cli.tour_formats import to_geojson, to_gpx, to_text
+from adapters.inbound.cli.runtime import SAMPLES, CliRuntime, DevOptions
+from adapters.inbound.cli.tour_formats import document_to_text, to_geojson, to_gpx, to_text
 from wildside.app.ingest_osm_extract import IngestReport
 from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.geo import GeoPoint
@@ -62,6 +62,41 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument(
         "--format", choices=("geojson", "gpx", "text"), default="geojson", dest="output"
     )
+
+    serve = commands.add_parser("serve", help="run the HTTP API (and WebSocket) server")
+    serve.add_argument("--host", help="address to listen on (default: WILDSIDE_HTTP_HOST)")
+    serve.add_argument("--port", type=_port, help="port (default: WILDSIDE_HTTP_PORT)")
+
+    commands.add_parser("worker", help="run a background worker (route generation, enrichment)")
+
+    dev = commands.add_parser(
+        "dev", help="everything at once: servers, data, API and worker (Ctrl-C stops it)"
+    )
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=_port, default=8000)
+    dev.add_argument("--demo", action="store_true", help="request one tour through the API")
+    dev.add_argument(
+        "--exit-after-demo", action="store_true", help="stop once the demo tour is printed"
+    )
+
+    users = commands.add_parser("users", help="manage users")
+    user_actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = user_actions.add_parser("create", help="create a user; prints their first token")
+    create.add_argument("username")
+    create.add_argument("--admin", action="store_true", help="may use admin endpoints")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read a login password from stdin"
+    )
+    password = user_actions.add_parser("set-password", help="set a login password (from stdin)")
+    password.add_argument("username")
+
+    tokens = commands.add_parser("tokens", help="issue or revoke API tokens")
+    token_actions = tokens.add_subparsers(dest="action", required=True, metavar="ACTION")
+    issue = token_actions.add_parser("issue", help="issue a token; prints it once")
+    issue.add_argument("username")
+    issue.add_argument("--label", default="", help="a note to recognise the token by")
+    revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id")
     return parser
 
 
@@ -91,26 +126,81 @@ def run(
 
 
 def _dispatch(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: TextIO) -> int:
-    if args.command == "services":
-        return _services(args.action, runtime, out, err)
-    if args.command == "migrate":
-        applied = runtime.migrate()
-        print(
-            f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""),
-            file=out,
-        )
+    commands: dict[str, Callable[[], int]] = {
+        "services": lambda: _services(args.action, runtime, out, err),
+        "migrate": lambda: _migrate(runtime, out),
+        "route": lambda: _route(args, runtime, out),
+        "ingest": lambda: _ingest(args, runtime, out, err),
+        "serve": lambda: runtime.serve(args.host, args.port),
+        "worker": runtime.work,
+        "dev": lambda: _dev(args, runtime, out, err),
+        "users": lambda: _accounts(args, runtime, out),
+        "tokens": lambda: _accounts(args, runtime, out),
+    }
+    return commands[args.command]()
+
+
+def _migrate(runtime: CliRuntime, out: TextIO) -> int:
+    applied = runtime.migrate()
+    print(
+        f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""),
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _route(args: argparse.Namespace, runtime: CliRuntime, out: TextIO) -> int:
+    tour = runtime.plan_tour(_tour_request(args))
+    renderers = {"geojson": to_geojson, "gpx": to_gpx, "text": to_text}
+    print(renderers[args.output](tour), file=out)
+    return EXIT_OK
+
+
+def _ingest(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: TextIO) -> int:
+    path = runtime.sample_path(args.sample) if args.sample else args.file
+    report = runtime.ingest(path, batch_size=args.batch_size, progress=TqdmProgress(err))
+    print(_render_report(path, report, as_json=args.json), file=out)
+    return EXIT_OK
+
+
+def _dev(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: TextIO) -> int:
+    options = DevOptions(
+        args.host, args.port, args.demo or args.exit_after_demo, args.exit_after_demo
+    )
+    return runtime.dev(
+        options,
+        lambda line: print(line, file=err, flush=True),
+        TqdmProgress(err),
+        lambda route: print(document_to_text(route), file=out, flush=True),
+    )
+
+
+def _accounts(args: argparse.Namespace, runtime: CliRuntime, out: TextIO) -> int:
+    if args.command == "users" and args.action == "create":
+        secret = _read_password() if args.password_stdin else None
+        issued = runtime.create_user(args.username, secret, is_admin=args.admin)
+        print(f"created user {issued.user.username} (id {issued.user.id})", file=out)
+    elif args.command == "users":
+        runtime.set_password(args.username, _read_password())
+        print(f"password set for {args.username}", file=out)
         return EXIT_OK
-    if args.command == "route":
-        tour = runtime.plan_tour(_tour_request(args))
-        renderers = {"geojson": to_geojson, "gpx": to_gpx, "text": to_text}
-        print(renderers[args.output](tour), file=out)
+    elif args.action == "issue":
+        issued = runtime.issue_token(args.username, args.label)
+    else:
+        runtime.revoke_token(args.token_id)
+        print(f"revoked token {args.token_id}", file=out)
         return EXIT_OK
-    if args.command == "ingest":
-        path = runtime.sample_path(args.sample) if args.sample else args.file
-        report = runtime.ingest(path, batch_size=args.batch_size, progress=TqdmProgress(err))
-        print(_render_report(path, report, as_json=args.json), file=out)
-        return EXIT_OK
-    raise AssertionError(f"unhandled command {args.command}")  # argparse forbids this
+    # The secret is shown once, as the last word of the last line (scripts take it from there).
+    print(f"token id {issued.token_id}; store the token now, it is not shown again:", file=out)
+    print(f"token {issued.secret}", file=out)
+    return EXIT_OK
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise InvalidInputError("expected the password on standard input", field="password")
+    return line.rstrip("\n")
 
 
 def _services(action: str, runtime: CliRuntime, out: TextIO, err: TextIO) -> int:
@@ -168,6 +258,13 @@ def _finite(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError("must be a TCP port 1..65535")
     return value
 
 

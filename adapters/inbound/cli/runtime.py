@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from wildside.app.ingest_osm_extract import IngestReport
+from wildside.domain.accounts import IssuedToken
 from wildside.domain.tour import Tour, TourRequest
 from wildside.ports.progress import Progress
 
 SAMPLES: dict[str, str] = {"helsinki": "Helsinki.osm.pbf", "kotka": "test.osm.pbf"}
+
+
+@dataclass(frozen=True, slots=True)
+class DevOptions:
+    """``wildside dev`` flags."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo: bool = False
+    exit_after_demo: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,4 +64,38 @@ class CliRuntime(Protocol):
 
     def plan_tour(self, request: TourRequest) -> Tour:
         """Compute one tour in-process from the ingested data."""
+        ...
+
+    def serve(self, host: str | None, port: int | None) -> int:
+        """Run the HTTP API until a signal; return the exit status."""
+        ...
+
+    def work(self) -> int:
+        """Run a worker until a signal; return the exit status."""
+        ...
+
+    def dev(
+        self,
+        options: DevOptions,
+        say: Callable[[str], None],
+        progress: Progress,
+        show_route: Callable[[dict[str, Any]], None],
+    ) -> int:
+        """Run the whole stack on the embedded default until a signal."""
+        ...
+
+    def create_user(self, username: str, password: str | None, *, is_admin: bool) -> IssuedToken:
+        """Create a user and their first token."""
+        ...
+
+    def set_password(self, username: str, password: str) -> None:
+        """Set a user's password."""
+        ...
+
+    def issue_token(self, username: str, label: str) -> IssuedToken:
+        """Issue another token."""
+        ...
+
+    def revoke_token(self, token_id: str) -> None:
+        """Revoke a token by id."""
         ...

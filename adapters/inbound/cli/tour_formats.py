@@ -6,33 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from wildside.domain.route_document import tour_summary
 from wildside.domain.tour import Tour
-
-
-def tour_summary(tour: Tour) -> dict[str, Any]:
-    """The tour's totals and provenance, shared by every format."""
-    d = tour.diagnostics
-    return {
-        "distance_m": round(tour.distance_m, 1),
-        "walking_s": round(tour.walking_s, 1),
-        "dwell_s": round(tour.dwell_s, 1),
-        "used_s": round(tour.used_s, 1),
-        "budget_s": tour.budget_s,
-        "score": round(tour.score, 6),
-        "seed": tour.seed,
-        "themes": list(tour.themes),
-        "data_version": tour.data_version,
-        "diagnostics": {
-            "candidates_found": d.candidates_found,
-            "candidates_considered": d.candidates_considered,
-            "candidate_seconds": d.candidate_seconds,
-            "matrix_seconds": d.matrix_seconds,
-            "solve_seconds": d.solve_seconds,
-            "total_seconds": d.total_seconds,
-            "iterations": d.iterations,
-        },
-        "attribution": tour.attribution,
-    }
 
 
 def to_geojson(tour: Tour) -> str:
@@ -108,6 +83,25 @@ def to_text(tour: Tour) -> str:
         f"{_clock(tour.budget_s)}; score {tour.score:.2f}; seed {tour.seed}"
     )
     lines.append(f"data {tour.data_version}; {tour.attribution}")
+    return "\n".join(lines)
+
+
+def document_to_text(route: dict[str, Any]) -> str:
+    """The API's route document as the same table :func:`to_text` prints."""
+    lines = [f"{'#':>2}  {'arrive':>6}  {'stay':>4}  {'score':>5}  name — why"]
+    for order, stop in enumerate(route["stops"], start=1):
+        lines.append(
+            f"{order:>2}  {_clock(stop['arrival_offset_s']):>6}  {stop['dwell_s'] / 60:>3.0f}m  "
+            f"{stop['score']:>5.2f}  {stop['name'] or stop['id']} — {stop['reason']}"
+        )
+    if not route["stops"]:
+        lines.append("    (no stop fits the time budget)")
+    lines.append(
+        f"walk {route['distance_m'] / 1000:.2f} km in {_clock(route['walking_s'])}, "
+        f"stops {_clock(route['dwell_s'])}, total {_clock(route['used_s'])} of "
+        f"{_clock(route['budget_s'])}; score {route['score']:.2f}; seed {route['seed']}"
+    )
+    lines.append(f"data {route['data_version']}; {route['attribution']}")
     return "\n".join(lines)
 
 

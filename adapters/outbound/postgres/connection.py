@@ -71,12 +71,24 @@ def per_call(url: str) -> ConnectionSource:
     return lambda: connection(url)
 
 
-def open_pool(url: str, *, max_size: int = 4) -> psycopg_pool.ConnectionPool:
-    """An open autocommit pool; the caller closes it (worker shutdown, lifespan end)."""
+POOL_TIMEOUT_SECONDS = 3.0  # waiting longer for a connection only turns a 503 into a 504
+
+
+def open_pool(
+    url: str, *, max_size: int = 4, timeout_s: float = POOL_TIMEOUT_SECONDS
+) -> psycopg_pool.ConnectionPool:
+    """An open autocommit pool; the caller closes it (worker shutdown, lifespan end).
+
+    Opening does not wait for the database: while it is down, asking for a
+    connection fails after ``timeout_s`` with ``PoolTimeout`` (an
+    ``OperationalError``, which ``translate_errors`` turns into
+    ``UnavailableError``), and the pool reconnects by itself afterwards.
+    """
     return psycopg_pool.ConnectionPool(
         url,
         min_size=1,
         max_size=max_size,
+        timeout=timeout_s,
         kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
         open=True,
     )

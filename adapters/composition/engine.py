@@ -1,22 +1,17 @@
-"""The composition root: settings in, wired services out. Nothing else wires adapters."""
+"""Wire the engine and ingestion: the walking network, tour planning, OSM import."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adapters.inbound.cli.runtime import SAMPLES, CliRuntime, ServerState
 from adapters.outbound.local_servers.postgres_cluster import PostgresCluster
 from adapters.outbound.local_servers.redis_server import RedisServer
 from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
-from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.system_clock import SystemClock
-from adapters.settings import Settings, load_settings
-from wildside.app.ingest_osm_extract import IngestOsmExtract, IngestReport
-from wildside.domain.errors import ConfigurationError, InvalidInputError
-from wildside.domain.tour import Tour, TourRequest
+from adapters.settings import Settings
+from wildside.app.ingest_osm_extract import IngestOsmExtract
+from wildside.domain.errors import ConfigurationError
 from wildside.ports.clock import Clock
 from wildside.ports.map_data_store import MapDataStore
 from wildside.ports.osm_extract_source import OsmExtractSource
@@ -93,63 +88,3 @@ def local_servers(settings: Settings) -> tuple[PostgresCluster, RedisServer]:
         PostgresCluster(root=settings.run_dir / "postgres", port=settings.pg_port),
         RedisServer(root=settings.run_dir / "redis", port=settings.redis_port),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Runtime(CliRuntime):
-    """``CliRuntime`` over real adapters."""
-
-    settings: Settings
-
-    def start_servers(self) -> list[ServerState]:
-        """Start PostgreSQL, then Redis."""
-        for server in local_servers(self.settings):
-            server.start()
-        return self.server_status()
-
-    def stop_servers(self) -> list[ServerState]:
-        """Stop Redis, then PostgreSQL (reverse of start)."""
-        for server in reversed(local_servers(self.settings)):
-            server.stop()
-        return self.server_status()
-
-    def server_status(self) -> list[ServerState]:
-        """Report both servers."""
-        postgres, redis = local_servers(self.settings)
-        return [
-            ServerState("postgresql", postgres.is_running(), postgres.url, "WILDSIDE_DATABASE_URL"),
-            ServerState("redis", redis.is_running(), redis.url, "WILDSIDE_REDIS_URL"),
-        ]
-
-    def migrate(self) -> list[str]:
-        """Apply pending migrations."""
-        runner = PostgresMigrationRunner(
-            self.settings.require_database_url(), self.settings.migrations_dir
-        )
-        return runner.apply()
-
-    def sample_path(self, name: str) -> Path:
-        """Locate a bundled sample installed by ``scripts/setup.sh``."""
-        if name not in SAMPLES:
-            raise InvalidInputError(f"unknown sample {name!r}", field="sample")
-        path = self.settings.data_dir / "osm" / SAMPLES[name]
-        if not path.exists():
-            raise ConfigurationError(
-                f"sample {name!r} is not installed at {path}; run scripts/setup.sh",
-                variable="WILDSIDE_DATA_DIR",
-            )
-        return path
-
-    def ingest(self, path: Path, *, batch_size: int | None, progress: Progress) -> IngestReport:
-        """Run the ingest use case."""
-        use_case = build_ingest(self.settings, progress)
-        return use_case(path, batch_size=batch_size or self.settings.ingest_batch_size)
-
-    def plan_tour(self, request: TourRequest) -> Tour:
-        """Load the network, then plan one tour."""
-        return build_plan_tour(self.settings)(request)
-
-
-def open_runtime() -> Runtime:
-    """Read settings and build the CLI runtime."""
-    return Runtime(load_settings())

@@ -1,0 +1,102 @@
+"""Long-running processes: ``wildside serve`` (uvicorn) and ``wildside worker`` (Dramatiq)."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from prometheus_client import start_http_server
+
+from adapters.composition.service import open_http_services, open_resources, worker_services
+from adapters.inbound.http.app import create_app, read_session_key
+from adapters.inbound.http.edge import Edge
+from adapters.inbound.http.services import HttpSettings
+from adapters.inbound.worker.actors import RetryPolicy, declare_actors
+from adapters.inbound.worker.process import WorkerOptions, run_worker
+from adapters.outbound.dramatiq.queue_depth import depth_reader
+from adapters.outbound.prometheus.metrics import PrometheusMetrics
+from adapters.settings import PREFIX, Settings
+from wildside.ports.route_job_queue import ROUTE_QUEUE
+
+ENRICHMENT_QUEUE = "enrichment"
+WS_MAX_MESSAGE_BYTES = 64 * 1024  # client messages are tiny subscriptions
+
+log = logging.getLogger(__name__)
+
+
+def http_settings(settings: Settings) -> HttpSettings:
+    """HTTP knobs; reading the session key here makes a bad key file a start-up error."""
+    return HttpSettings(
+        session_key=read_session_key(settings.session_key_file, f"{PREFIX}SESSION_KEY_FILE"),
+        cookie_secure=settings.cookie_secure,
+        session_max_age_s=settings.session_max_age_s,
+        max_body_bytes=settings.max_body_bytes,
+        request_timeout_s=settings.request_timeout_s,
+    )
+
+
+def build_http_app(settings: Settings, metrics: PrometheusMetrics | None = None) -> Edge:
+    """The API's ASGI app (services open in its lifespan)."""
+    metrics = metrics or PrometheusMetrics()
+    settings.require_database_url()
+    settings.require_redis_url()
+    return create_app(
+        lambda: open_http_services(settings, metrics), http_settings(settings), metrics
+    )
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    """Run the API until SIGINT/SIGTERM; uvicorn drains connections on the way out."""
+    app = build_http_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            lifespan="on",
+            ws_max_size=WS_MAX_MESSAGE_BYTES,
+            timeout_graceful_shutdown=10,
+            log_level="info",
+            access_log=False,  # every request is in http_requests_total
+        )
+    )
+    server.run()
+    return 0 if server.started else 1
+
+
+def work(settings: Settings) -> int:
+    """Run a worker: warm kernels, load the network once, consume until a signal."""
+    metrics = PrometheusMetrics()
+    threads = settings.worker_threads
+    with open_resources(settings, pool_size=threads + 2) as resources:
+        services = worker_services(resources, metrics)
+        metrics.watch_queues(
+            depth_reader(settings.require_redis_url(), [ROUTE_QUEUE, ENRICHMENT_QUEUE])
+        )
+        metrics_server, metrics_thread = start_http_server(
+            settings.worker_metrics_port, addr="0.0.0.0", registry=metrics.registry
+        )
+        declare_actors(
+            resources.broker,
+            services,
+            RetryPolicy(
+                max_retries=settings.route_job_max_retries,
+                min_backoff_ms=settings.route_job_min_backoff_ms,
+                max_backoff_ms=settings.route_job_max_backoff_ms,
+                hard_time_limit_ms=int(settings.route_job_time_limit_s * 2000),
+            ),
+        )
+        resources.broker.declare_queue(ENRICHMENT_QUEUE)
+        try:
+            return run_worker(
+                resources.broker,
+                WorkerOptions(
+                    queues=frozenset({ROUTE_QUEUE, ENRICHMENT_QUEUE}),
+                    threads=threads,
+                    maintenance_interval_s=settings.maintenance_interval_s,
+                ),
+                services.maintenance,
+            )
+        finally:
+            metrics_server.shutdown()
+            metrics_thread.join(timeout=5)

@@ -1,0 +1,182 @@
+"""Wire the service: shared resources, the API's use cases, and the worker's."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import dramatiq
+import psycopg_pool
+import redis
+
+from adapters.composition.engine import build_plan_tour
+from adapters.inbound.http.services import HttpServices
+from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker
+from adapters.outbound.dramatiq.route_job_queue import DramatiqRouteJobQueue
+from adapters.outbound.postgres.account_store import PostgresAccountStore
+from adapters.outbound.postgres.connection import open_pool, per_call
+from adapters.outbound.postgres.health import PostgresHealthProbe
+from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
+from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
+from adapters.outbound.prometheus.metrics import PrometheusMetrics
+from adapters.outbound.redis.connection import redis_client
+from adapters.outbound.redis.health import RedisHealthProbe
+from adapters.outbound.redis.rate_limiter import RedisRateLimiter
+from adapters.outbound.redis.route_cache import RedisRouteCache
+from adapters.outbound.redis.status_channel import RedisStatusFeed, RedisStatusPublisher
+from adapters.outbound.system_clock import SystemClock
+from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, UuidIdGenerator
+from adapters.settings import Settings
+from wildside.app.accounts import Accounts
+from wildside.app.follow_route_status import FollowRouteStatus
+from wildside.app.generate_route import GenerateRoute, GenerationSettings, TourPlanner
+from wildside.app.get_route import GetRoute
+from wildside.app.maintenance import RunMaintenance
+from wildside.app.submit_route import SubmissionSettings, SubmitRoute
+from wildside.domain.rate_limit import RateLimitPolicy
+from wildside.ports.route_job_queue import GenerateRouteJob
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """Connections one process shares between its use cases (closed in reverse order)."""
+
+    settings: Settings
+    pool: psycopg_pool.ConnectionPool
+    redis: redis.Redis
+    broker: dramatiq.Broker
+
+    @property
+    def route_store(self) -> PostgresRouteRequestStore:
+        """Route requests on the pool."""
+        return PostgresRouteRequestStore(self.pool.connection)
+
+    @property
+    def job_queue(self) -> DramatiqRouteJobQueue:
+        """The route queue on the broker."""
+        return DramatiqRouteJobQueue(self.broker)
+
+
+@contextlib.contextmanager
+def open_resources(settings: Settings, *, pool_size: int | None = None) -> Iterator[Resources]:
+    """Open the pool, the Redis client and the broker; close them on exit."""
+    pool = open_pool(settings.require_database_url(), max_size=pool_size or settings.db_pool_size)
+    client = redis_client(settings.require_redis_url())
+    broker = build_broker(
+        BrokerSettings(
+            redis_url=settings.require_redis_url(),
+            heartbeat_timeout_ms=settings.queue_heartbeat_timeout_ms,
+            maintenance_chance=settings.queue_maintenance_chance,
+        )
+    )
+    try:
+        yield Resources(settings, pool, client, broker)
+    finally:
+        broker.close()
+        client.close()
+        pool.close()
+
+
+def accounts(resources: Resources) -> Accounts:
+    """The accounts use cases."""
+    return Accounts(
+        PostgresAccountStore(resources.pool.connection), OsSecretSource(), SystemClock()
+    )
+
+
+def submission_settings(settings: Settings) -> SubmissionSettings:
+    """Quota and retention from settings."""
+    return SubmissionSettings(
+        rate_limit=RateLimitPolicy(settings.rate_limit_per_minute, 60.0),
+        idempotency_ttl=timedelta(seconds=settings.idempotency_ttl_s),
+        retention=timedelta(seconds=settings.result_retention_s),
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_http_services(
+    settings: Settings, metrics: PrometheusMetrics
+) -> AsyncIterator[HttpServices]:
+    """Everything the API process needs, for the app's lifetime."""
+    with open_resources(settings) as resources:
+        feed = RedisStatusFeed(settings.require_redis_url())
+        await feed.start()
+        redis_probe = RedisHealthProbe(settings.require_redis_url())
+        try:
+            clock = SystemClock()
+            store = resources.route_store
+            yield HttpServices(
+                submit_route=SubmitRoute(
+                    store=store,
+                    queue=resources.job_queue,
+                    publisher=RedisStatusPublisher(resources.redis),
+                    limiter=RedisRateLimiter(resources.redis),
+                    clock=clock,
+                    ids=UuidIdGenerator(),
+                    settings=submission_settings(settings),
+                ),
+                get_route=GetRoute(store),
+                follow_route=FollowRouteStatus(store, feed),
+                accounts=accounts(resources),
+                probes=[
+                    PostgresHealthProbe(per_call(settings.require_database_url())),
+                    redis_probe,
+                ],
+                telemetry=metrics,
+            )
+        finally:
+            redis_probe.close()
+            await feed.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerServices:
+    """The worker's use cases (the handlers its actors call)."""
+
+    generate: GenerateRoute
+    maintenance: RunMaintenance
+
+    def generate_route(self, job: GenerateRouteJob) -> object:
+        """Run one route job."""
+        return self.generate(job)
+
+    def abandon_route(self, job: GenerateRouteJob, error: str) -> None:
+        """End a job the queue gave up on."""
+        self.generate.abandon(job, error)
+
+
+def worker_services(
+    resources: Resources, metrics: PrometheusMetrics, *, planner: TourPlanner | None = None
+) -> WorkerServices:
+    """Load the walking network, warm the kernels, wire the job use cases.
+
+    Tests pass their own ``planner``; everything else is real.
+    """
+    settings = resources.settings
+    planner = planner or build_plan_tour(
+        settings, pois=PostgresPoiRepository(resources.pool.connection), clock=SystemClock()
+    )
+    store = resources.route_store
+    return WorkerServices(
+        generate=GenerateRoute(
+            store=store,
+            planner=planner,
+            cache=RedisRouteCache(resources.redis),
+            publisher=RedisStatusPublisher(resources.redis),
+            metrics=metrics,
+            clock=SystemClock(),
+            jitter=RandomJitter(),
+            settings=GenerationSettings(
+                time_limit_s=settings.route_job_time_limit_s,
+                cache_ttl_s=settings.route_cache_ttl_s,
+            ),
+        ),
+        maintenance=RunMaintenance(
+            store,
+            resources.job_queue,
+            SystemClock(),
+            requeue_after=timedelta(seconds=settings.requeue_after_s),
+        ),
+    )

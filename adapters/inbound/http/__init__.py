@@ -1,0 +1,1 @@
+"""Litestar HTTP and WebSocket adapter: thin handlers over the use cases."""

@@ -1,0 +1,134 @@
+"""Build the Litestar application: routes, errors as problems, sessions, OpenAPI, lifespan."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from litestar import Litestar
+from litestar.exceptions import HTTPException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from adapters.inbound.http.account import AccountController
+from adapters.inbound.http.edge import Edge
+from adapters.inbound.http.problems import (
+    http_exception_handler,
+    internal_error_handler,
+    wildside_error_handler,
+)
+from adapters.inbound.http.routes import RouteController
+from adapters.inbound.http.services import HttpServices, HttpSettings, Telemetry
+from adapters.inbound.http.system import SystemController
+from adapters.inbound.http.ws import status_socket
+from wildside.domain.errors import ConfigurationError, WildsideError
+
+SESSION_KEY_BYTES = 64  # the seed's format: one base64-encoded 64-byte key in a secret file
+SESSION_COOKIE = "session"
+
+ServicesFactory = Callable[[], AbstractAsyncContextManager[HttpServices]]
+
+
+def read_session_key(path: Path | None, variable: str) -> bytes:
+    """Read the base64 key file; a clear ``ConfigurationError`` if missing or the wrong size."""
+    if path is None:
+        raise ConfigurationError(
+            f"{variable} is not set; it must name a session key file", variable=variable
+        )
+    try:
+        raw = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(
+            f"cannot read the session key file {path}: {exc}", variable=variable
+        ) from exc
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"the session key file {path} is not base64", variable=variable
+        ) from exc
+    if len(key) != SESSION_KEY_BYTES:
+        raise ConfigurationError(
+            f"the session key in {path} is {len(key)} bytes; it must be {SESSION_KEY_BYTES} "
+            "(make one with: head -c 64 /dev/urandom | base64 -w0)",
+            variable=variable,
+        )
+    return key
+
+
+def session_config(settings: HttpSettings) -> CookieBackendConfig:
+    """Encrypted and signed (AES-256-GCM) cookie sessions.
+
+    Litestar takes a 32-byte AES key; it is derived from the 64-byte secret
+    with HKDF-SHA256, so the whole secret counts and the file format stays
+    the seed's.
+    """
+    aes_key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"wildside session cookie v1"
+    ).derive(settings.session_key)
+    return CookieBackendConfig(
+        secret=aes_key,
+        key=SESSION_COOKIE,
+        max_age=settings.session_max_age_s,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+
+
+def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Telemetry) -> Edge:
+    """The ASGI app: Litestar inside the metrics and timeout edge.
+
+    ``services`` is entered in the lifespan (pools open on start-up, close on
+    shutdown), so creating the app touches no network.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with services() as opened:
+            app.state.services = opened
+            yield
+
+    litestar = Litestar(
+        route_handlers=[RouteController, AccountController, SystemController, status_socket],
+        lifespan=[lifespan],
+        middleware=[session_config(settings).middleware],
+        exception_handlers={
+            WildsideError: wildside_error_handler,
+            HTTPException: http_exception_handler,
+            Exception: internal_error_handler,
+        },
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Wildside",
+            version="1.0.0",
+            description=(
+                "Walking tours through the most interesting nearby places. Authenticate with "
+                "`Authorization: Bearer <token>` or the session cookie from `/api/v1/login`. "
+                "Errors are RFC 9457 `application/problem+json`. The WebSocket `/ws` is "
+                "described in docs/api.md."
+            ),
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "session": SecurityScheme(
+                        type="apiKey", name=SESSION_COOKIE, security_scheme_in="cookie"
+                    ),
+                }
+            ),
+            security=[{"bearer": []}, {"session": []}],
+        ),
+        debug=False,
+    )
+    litestar.state.http_settings = settings
+    return Edge(litestar, telemetry, settings.request_timeout_s)

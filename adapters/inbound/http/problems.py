@@ -1,0 +1,176 @@
+"""RFC 9457 problem details for every error, the framework's own included."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from wildside.domain.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    JobTimeoutError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnavailableError,
+    WildsideError,
+)
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "/problems/"  # a relative URI reference; docs/api.md lists every type
+UNAVAILABLE_RETRY_S = 5
+
+_STATUS_BY_ERROR: list[tuple[type[WildsideError], int]] = [
+    (InvalidInputError, 422),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (RateLimitedError, 429),
+    (UnavailableError, 503),
+    (JobTimeoutError, 504),
+]
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+    504: "Timed out",
+}
+_CODES = {
+    400: "malformed-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "rate-limited",
+    500: "internal-error",
+    503: "service-unavailable",
+    504: "timeout",
+}
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem document (``code`` is the stable machine-readable suffix of ``type``)."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str = ""
+    instance: str | None = None
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    request_id: str | None = None
+    retry_after: int | None = None
+    checks: dict[str, str] | None = None
+
+
+def problem(
+    status: int,
+    code: str | None = None,
+    detail: str = "",
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[Problem]:
+    """A problem+json response."""
+    code = code or _CODES.get(status, "error")
+    body = Problem(
+        type=TYPE_PREFIX + code,
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        code=code,
+        detail=detail,
+        instance=instance,
+        **{k: v for k, v in extra.items() if v is not None},
+    )
+    return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers or {})
+
+
+def status_for(error: WildsideError) -> int:
+    """The HTTP status of a domain error (500 for anything unexpected)."""
+    for kind, status in _STATUS_BY_ERROR:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def wildside_error_handler(
+    request: Request[Any, Any, Any], exc: WildsideError
+) -> Response[Problem]:
+    """Domain errors: the status by kind, the error's own code and message."""
+    status = status_for(exc)
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {"field": getattr(exc, "field", None)}
+    if isinstance(exc, RateLimitedError):
+        headers = {
+            "Retry-After": str(exc.retry_after_s),
+            "RateLimit-Limit": str(exc.limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(exc.reset_s),
+        }
+        extra["retry_after"] = exc.retry_after_s
+    elif isinstance(exc, UnavailableError):
+        headers = {"Retry-After": str(UNAVAILABLE_RETRY_S)}
+        log.warning("%s unavailable: %s", exc.service, exc.message)
+    elif isinstance(exc, AuthenticationError):
+        headers = {"WWW-Authenticate": 'Bearer realm="wildside"'}
+    if status == 500:
+        log.error("unexpected %s: %s", type(exc).__name__, exc.message)
+        return problem(
+            500, "internal-error", "an internal error occurred", instance=request.url.path
+        )
+    return problem(
+        status, exc.code, exc.message, instance=request.url.path, headers=headers, **extra
+    )
+
+
+def http_exception_handler(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[Problem]:
+    """The framework's own errors (404, 405, 413, 415, body validation) as problems."""
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra:
+        errors = exc.extra
+        return problem(
+            422,
+            "validation-error",
+            "the request body does not match the schema",
+            instance=request.url.path,
+            errors=[{"key": e.get("key"), "message": e.get("message")} for e in errors],
+        )
+    if status >= 500:
+        log.error("framework error %s: %s", status, exc.detail)
+        return problem(status, instance=request.url.path, headers=headers)
+    return problem(status, detail=_clean(exc.detail), instance=request.url.path, headers=headers)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """Anything unexpected: logged with its traceback, answered without details."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal-error", "an internal error occurred", instance=request.url.path)
+
+
+def _clean(detail: str) -> str:
+    return detail.strip() or ""

@@ -1,0 +1,163 @@
+"""``/api/v1/routes``: submit a route request, then read its status or result."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from anyio import to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from adapters.inbound.http.auth import current_user
+from adapters.inbound.http.problems import MEDIA_TYPE, Problem, problem
+from adapters.inbound.http.state import services_of, settings_of
+from adapters.inbound.http.wire import (
+    Accepted,
+    RouteOut,
+    RoutePending,
+    RouteRequestBody,
+    RouteResult,
+)
+from wildside.domain.accounts import User
+from wildside.domain.geo import GeoPoint
+from wildside.domain.rate_limit import RateLimitDecision
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus
+
+PATH = "/api/v1/routes"
+
+
+def _problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=Problem, description=description, media_type=MEDIA_TYPE)
+
+
+COMMON_ERRORS = {
+    401: _problem_spec("No valid bearer token or session"),
+    503: _problem_spec("PostgreSQL or Redis is unavailable; retry after `Retry-After` seconds"),
+    504: _problem_spec("The request took longer than the server's request timeout"),
+}
+
+
+async def require_json(request: Request[Any, Any, Any]) -> None:
+    """Refuse bodies that are not JSON before they are parsed (415)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(status_code=415, detail="send the body as application/json")
+
+
+class RouteController(Controller):
+    """Thin handlers: decode, call one use case, encode."""
+
+    path = PATH
+    tags = ["routes"]  # noqa: RUF012 - Litestar reads these as class attributes
+    dependencies = {"user": Provide(current_user)}  # noqa: RUF012
+
+    @post(
+        "/",
+        status_code=202,
+        summary="Request a walking tour",
+        description=(
+            "Validates the request and queues it; the tour is computed by a worker. "
+            "Poll `GET /api/v1/routes/{request_id}` or subscribe over `/ws`. "
+            "An `Idempotency-Key` is honoured for 24 h: the same key and body return the "
+            "same `request_id`; the same key with another body is a 409."
+        ),
+        before_request=require_json,
+        response_headers=[],
+        responses={
+            400: _problem_spec("The body is not valid JSON"),
+            409: _problem_spec("Idempotency-Key reused with a different body"),
+            413: _problem_spec("The body is larger than the server accepts"),
+            415: _problem_spec("The body is not JSON"),
+            422: _problem_spec("The body is well-formed but invalid (ranges, unknown themes)"),
+            429: _problem_spec("Rate limit reached; retry after `Retry-After` seconds"),
+            **COMMON_ERRORS,
+        },
+    )
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RouteRequestBody],
+        user: NamedDependency[User],
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                required=False,
+                description="1-255 visible ASCII characters; same key + same body -> same id",
+                examples=[Example(value="3f1c2a8e-trip-to-the-park")],
+            ),
+        ] = None,
+    ) -> Response[Accepted]:
+        """Queue a tour; answer ``202`` with its ``request_id`` and ``Location``."""
+        spec = RouteSpec.build(
+            start=GeoPoint(data.start.lat, data.start.lng),
+            end=None if data.end is None else GeoPoint(data.end.lat, data.end.lng),
+            duration_minutes=data.duration_minutes,
+            preferences=list(data.preferences),
+            seed=data.seed,
+            pace_m_s=data.pace,
+        )
+        trace = {k: v for k in ("traceparent", "tracestate") if (v := request.headers.get(k))}
+        submit = services_of(request).submit_route
+        submission = await to_thread.run_sync(
+            submit, user, spec, idempotency_key, trace, abandon_on_cancel=True
+        )
+        headers = {"Location": f"{PATH}/{submission.request_id}", **rate_headers(submission.rate)}
+        return Response(Accepted(submission.request_id), status_code=202, headers=headers)
+
+    @get(
+        "/{request_id:str}",
+        summary="Read a tour request",
+        description=(
+            "`202` with `Retry-After` while queued or running, `200` with the route once "
+            "succeeded, a problem once failed (`504` on timeout, `422` otherwise). "
+            "Another user's request is a `404`."
+        ),
+        responses={
+            202: ResponseSpec(data_container=RoutePending, description="Queued or running"),
+            404: _problem_spec("No such request for this user (or expired after 24 h)"),
+            422: _problem_spec("The request failed: the route could not be computed"),
+            **COMMON_ERRORS,
+        },
+    )
+    async def read(
+        self,
+        request: Request[Any, Any, Any],
+        request_id: FromPath[str],
+        user: NamedDependency[User],
+    ) -> Response[Any]:
+        """The request's state, or its route."""
+        read = services_of(request).get_route
+        record = await to_thread.run_sync(read, user, request_id, abandon_on_cancel=True)
+        if record.status is RouteStatus.SUCCEEDED and record.result is not None:
+            route = msgspec.convert(record.result, RouteOut)
+            return Response(RouteResult(record.request_id, "succeeded", route), status_code=200)
+        if record.status is RouteStatus.FAILED:
+            is_timeout = record.error == TIMEOUT_ERROR
+            return problem(
+                504 if is_timeout else 422,
+                "timeout" if is_timeout else "route-generation-failed",
+                "the route took longer than the job time limit"
+                if is_timeout
+                else record.error or "the route could not be computed",
+                instance=request.url.path,
+                request_id=record.request_id,
+            )
+        retry = str(settings_of(request).retry_after_s)
+        pending = RoutePending(record.request_id, record.status.value, record.progress)  # type: ignore[arg-type]
+        return Response(pending, status_code=202, headers={"Retry-After": retry})
+
+
+def rate_headers(rate: RateLimitDecision) -> dict[str, str]:
+    """``RateLimit-Limit/Remaining/Reset`` (IETF draft names, delta seconds)."""
+    return {
+        "RateLimit-Limit": str(rate.limit),
+        "RateLimit-Remaining": str(rate.remaining),
+        "RateLimit-Reset": str(rate.reset_s),
+    }

@@ -1,0 +1,63 @@
+"""What the HTTP adapter needs from the rest of the system (the composition root provides it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from wildside.app.accounts import Accounts
+from wildside.app.follow_route_status import FollowRouteStatus
+from wildside.app.get_route import GetRoute
+from wildside.app.submit_route import SubmitRoute
+from wildside.ports.health_probe import HealthProbe
+
+
+class Telemetry(Protocol):
+    """HTTP and WebSocket measurements, and the Prometheus exposition."""
+
+    content_type: str
+
+    def request_finished(self, path: str, method: str, status: int, seconds: float) -> None:
+        """Count one response (``path`` is the route template)."""
+        ...
+
+    def websocket_opened(self) -> None:
+        """A WebSocket was accepted."""
+        ...
+
+    def websocket_closed(self) -> None:
+        """An accepted WebSocket ended."""
+        ...
+
+    def websocket_message(self, direction: str) -> None:
+        """A message was ``sent`` or ``received``."""
+        ...
+
+    def render(self) -> bytes:
+        """Every metric of this process, Prometheus text format."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class HttpServices:
+    """The use cases and probes behind the API, opened for the app's lifetime."""
+
+    submit_route: SubmitRoute
+    get_route: GetRoute
+    follow_route: FollowRouteStatus
+    accounts: Accounts
+    probes: Sequence[HealthProbe]
+    telemetry: Telemetry
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """Knobs of the HTTP layer; see ``docs/operations.md``."""
+
+    session_key: bytes  # 64 bytes read from the configured secret file
+    cookie_secure: bool = True
+    session_max_age_s: int = 7 * 86_400
+    max_body_bytes: int = 16_384
+    request_timeout_s: float = 10.0
+    retry_after_s: int = 1  # what GET tells a client to wait while a route is pending

@@ -1,0 +1,165 @@
+"""Wire types of the HTTP API (msgspec): request bodies and responses, as OpenAPI shows them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from wildside.domain.route_spec import MAX_DURATION_MINUTES, MAX_SEED, MIN_DURATION_MINUTES
+from wildside.domain.tour import MAX_PACE_M_S, MIN_PACE_M_S
+
+# Kept equal to wildside.domain.poi_tags.THEMES by a unit test (OpenAPI needs the literal values).
+Theme = Literal["architecture", "art", "culture", "food", "history", "nature", "religion", "views"]
+Latitude = Annotated[float, Meta(ge=-90.0, le=90.0, description="WGS84 degrees")]
+Longitude = Annotated[float, Meta(ge=-180.0, le=180.0, description="WGS84 degrees")]
+
+
+class PointIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A position."""
+
+    lat: Latitude
+    lng: Longitude
+
+
+class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /api/v1/routes``: where, how long, what you like (the seed's contract)."""
+
+    start: PointIn
+    duration_minutes: Annotated[
+        float, Meta(ge=MIN_DURATION_MINUTES, le=MAX_DURATION_MINUTES, description="time budget")
+    ]
+    preferences: Annotated[list[Theme], Meta(max_length=16)] = msgspec.field(default_factory=list)
+    end: PointIn | None = None
+    seed: Annotated[int, Meta(ge=0, le=MAX_SEED)] | None = None
+    pace: Annotated[float, Meta(ge=MIN_PACE_M_S, le=MAX_PACE_M_S, description="m/s")] | None = None
+
+
+class Accepted(msgspec.Struct):
+    """The id to poll (``GET /api/v1/routes/{request_id}``) or follow over ``/ws``."""
+
+    request_id: str
+
+
+class RoutePending(msgspec.Struct):
+    """The request is still queued or running."""
+
+    request_id: str
+    status: Literal["queued", "running"]
+    progress: Annotated[int, Meta(ge=0, le=100)]
+
+
+class PointOut(msgspec.Struct):
+    """A stop as the seed's ``points`` list shows it."""
+
+    lat: float
+    lng: float
+    name: str
+
+
+class StopOut(msgspec.Struct):
+    """Everything about one stop."""
+
+    id: str
+    name: str | None
+    lat: float
+    lng: float
+    themes: list[str]
+    score: float
+    arrival_offset_s: float
+    dwell_s: float
+    reason: str
+
+
+class LegOut(msgspec.Struct):
+    """The walk between two consecutive points."""
+
+    distance_m: float
+    duration_s: float
+
+
+class LineString(msgspec.Struct):
+    """GeoJSON LineString of ``[lng, lat]`` pairs."""
+
+    type: Literal["LineString"]
+    coordinates: list[list[float]]
+
+
+class LatLng(msgspec.Struct):
+    """A position."""
+
+    lat: float
+    lng: float
+
+
+class Budget(msgspec.Struct):
+    """The time asked for and the time the tour takes (walking plus dwelling)."""
+
+    requested_s: float
+    used_s: float
+
+
+class Diagnostics(msgspec.Struct):
+    """How the engine got there."""
+
+    candidates_found: int
+    candidates_considered: int
+    candidate_seconds: float
+    matrix_seconds: float
+    solve_seconds: float
+    total_seconds: float
+    iterations: int
+    cache_hit: bool = False
+
+
+class RouteOut(msgspec.Struct):
+    """A computed tour: the seed's ``points`` and ``distance_m``, then the richer fields."""
+
+    points: list[PointOut]
+    distance_m: int
+    start: LatLng
+    end: LatLng
+    stops: list[StopOut]
+    legs: list[LegOut]
+    path: LineString
+    walking_s: float
+    dwell_s: float
+    used_s: float
+    budget_s: float
+    budget: Budget
+    score: float
+    seed: int
+    themes: list[str]
+    data_version: str
+    diagnostics: Diagnostics
+    attribution: str
+
+
+class RouteResult(msgspec.Struct):
+    """``GET /api/v1/routes/{request_id}`` once the route is ready."""
+
+    request_id: str
+    status: Literal["succeeded"]
+    route: RouteOut
+
+
+class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Username and password."""
+
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=1024)]
+
+
+class UserOut(msgspec.Struct):
+    """Who is logged in."""
+
+    id: str
+    username: str
+
+
+class Health(msgspec.Struct):
+    """Liveness or readiness, with each dependency's state."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = msgspec.field(default_factory=dict)

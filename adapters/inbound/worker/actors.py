@@ -1,0 +1,95 @@
+"""The Dramatiq actors: decode a job, call one use case, let the broker retry outages."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import dramatiq
+from dramatiq.middleware.time_limit import TimeLimitExceeded
+
+from wildside.domain.errors import InvalidInputError
+from wildside.domain.route_status import TIMEOUT_ERROR
+from wildside.ports.route_job_queue import ROUTE_JOB, ROUTE_QUEUE, GenerateRouteJob
+
+log = logging.getLogger(__name__)
+
+EXHAUSTED_JOB = "route_job_exhausted"
+
+
+class JobHandlers(Protocol):
+    """What the actors call (the composition root provides the use cases)."""
+
+    def generate_route(self, job: GenerateRouteJob) -> object:
+        """Run one route job (``GenerateRoute``)."""
+        ...
+
+    def abandon_route(self, job: GenerateRouteJob, error: str) -> None:
+        """End a job the queue gave up on as failed (``GenerateRoute.abandon``)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded exponential backoff (Dramatiq adds jitter), then the dead-letter queue."""
+
+    max_retries: int = 3
+    min_backoff_ms: int = 1_000
+    max_backoff_ms: int = 30_000
+    # The use case stops itself at its own limit; this hard limit (Dramatiq
+    # interrupts the thread) only catches code that never returns to Python.
+    hard_time_limit_ms: int = 120_000
+
+
+def declare_actors(
+    broker: dramatiq.Broker, handlers: JobHandlers, policy: RetryPolicy
+) -> list[dramatiq.Actor[Any, Any]]:
+    """Register the route actors on ``broker``; nothing is declared at import time."""
+
+    def generate_route(document: dict[str, Any]) -> None:
+        job = _decode(document)
+        if job is None:
+            return  # a message no retry can fix: drop it (it is logged)
+        try:
+            handlers.generate_route(job)
+        except TimeLimitExceeded:
+            handlers.abandon_route(job, TIMEOUT_ERROR)
+
+    def route_job_exhausted(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
+        args = message.get("args") or [{}]
+        job = _decode(args[0])
+        if job is not None:
+            attempts = int(retry_info.get("retries", 0)) + 1
+            handlers.abandon_route(
+                job, f"the route could not be computed after {attempts} attempts; try again later"
+            )
+
+    return [
+        dramatiq.actor(
+            actor_name=ROUTE_JOB,
+            queue_name=ROUTE_QUEUE,
+            broker=broker,
+            max_retries=policy.max_retries,
+            min_backoff=policy.min_backoff_ms,
+            max_backoff=policy.max_backoff_ms,
+            time_limit=policy.hard_time_limit_ms,
+            on_retry_exhausted=EXHAUSTED_JOB,
+        )(generate_route),
+        dramatiq.actor(
+            actor_name=EXHAUSTED_JOB,
+            queue_name=ROUTE_QUEUE,
+            broker=broker,
+            max_retries=policy.max_retries,
+            min_backoff=policy.min_backoff_ms,
+            max_backoff=policy.max_backoff_ms,
+        )(route_job_exhausted),
+    ]
+
+
+def _decode(document: Any) -> GenerateRouteJob | None:
+    try:
+        return GenerateRouteJob.from_document(document)
+    except (InvalidInputError, KeyError, TypeError, AttributeError) as exc:
+        log.error("dropping a malformed route job: %s", exc)
+        return None

@@ -1,0 +1,63 @@
+"""Build the Dramatiq Redis broker both sides share (API processes send, workers consume)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    CurrentMessage,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+
+NAMESPACE = "dramatiq"  # Redis key prefix of every queue (cache keys use route:v1:)
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerSettings:
+    """Queue knobs; see ``docs/operations.md``."""
+
+    redis_url: str
+    heartbeat_timeout_ms: int = 60_000  # a silent worker's messages go back after this
+    dead_message_ttl_ms: int = 7 * 86_400_000  # how long the dead-letter queue keeps messages
+    maintenance_chance: int = 1000  # per million commands: how often dead workers are swept
+
+
+def build_broker(settings: BrokerSettings) -> dramatiq.Broker:
+    """A Redis broker with Dramatiq's standard middleware (retries, time limits, ...).
+
+    Nothing connects until the first command. Messages that exhaust their
+    retries land in the queue's dead-letter set (``dramatiq:<queue>.XQ``).
+    """
+    return RedisBroker(  # type: ignore[no-untyped-call]
+        url=settings.redis_url,
+        namespace=NAMESPACE,
+        heartbeat_timeout=settings.heartbeat_timeout_ms,
+        dead_message_ttl=settings.dead_message_ttl_ms,
+        maintenance_chance=settings.maintenance_chance,
+        middleware=[
+            AgeLimit(),
+            TimeLimit(),
+            ShutdownNotifications(),
+            Callbacks(),
+            Pipelines(),
+            Retries(),
+            CurrentMessage(),
+        ],
+    )
+
+
+def queue_key(queue: str) -> str:
+    """The Redis list holding ``queue``'s ready messages."""
+    return f"{NAMESPACE}:{queue}"
+
+
+def dead_letter_key(queue: str) -> str:
+    """The Redis sorted set holding ``queue``'s dead messages."""
+    return f"{NAMESPACE}:{queue}.XQ"

@@ -1,0 +1,266 @@
+"""``RouteRequestStore`` on PostgreSQL: requests, their status, results and idempotency keys."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
+from wildside.domain.idempotency import IdempotencyRecord
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.route_status import RouteStatus, StatusUpdate, can_transition
+from wildside.ports.route_request_store import (
+    IdempotencyClaim,
+    NewRouteRequest,
+    RouteRequestRecord,
+    RouteRequestStore,
+    RouteRequestStoreError,
+)
+
+# A binding can vanish between losing the insert race and reading it (expired
+# and swept); the call then tries again. Needing more rounds means trouble.
+_CREATE_ROUNDS = 3
+
+_RECORD = """r.request_id, r.user_id, r.payload, r.status, r.progress, r.error, r.attempts,
+       r.created_at, r.updated_at"""
+
+_DROP_EXPIRED_KEY = """DELETE FROM idempotency_keys
+WHERE user_id = %(user_id)s AND key = %(key)s AND expires_at <= %(created_at)s"""
+
+_INSERT_REQUEST = """
+INSERT INTO route_requests (request_id, user_id, payload, payload_hash, status, progress,
+                            created_at, updated_at, expires_at)
+VALUES (%(request_id)s, %(user_id)s, %(payload)s, %(payload_hash)s, 'queued', 0,
+        %(created_at)s, %(created_at)s, %(expires_at)s)
+"""
+
+# A concurrent uncommitted insert of the same key makes this wait for that
+# transaction: if it commits we insert nothing, if it rolls back we win.
+_BIND_KEY = """
+INSERT INTO idempotency_keys (user_id, key, payload_hash, request_id, created_at, expires_at)
+VALUES (%(user_id)s, %(key)s, %(key_hash)s, %(request_id)s, %(created_at)s, %(key_expires_at)s)
+ON CONFLICT (user_id, key) DO NOTHING
+RETURNING request_id
+"""
+
+_BOUND_KEY = """SELECT key, payload_hash, request_id, expires_at FROM idempotency_keys
+WHERE user_id = %(user_id)s AND key = %(key)s"""
+
+_GET = f"""SELECT {_RECORD}, rt.result
+FROM route_requests r LEFT JOIN routes rt ON rt.request_id = r.request_id
+WHERE r.request_id = %s"""
+
+_BEGIN_ATTEMPT = """
+UPDATE route_requests
+SET status = 'running', attempts = attempts + 1, error = NULL, updated_at = %(at)s,
+    started_at = coalesce(started_at, %(at)s)
+WHERE request_id = %(request_id)s AND status = ANY(%(from_statuses)s)
+RETURNING request_id, status, progress, error, updated_at
+"""
+
+_DELETE_REQUESTS = "DELETE FROM route_requests WHERE expires_at <= %s"
+_LOCK = "SELECT status, expires_at FROM route_requests WHERE request_id = %s FOR UPDATE"
+
+_APPLY = """
+UPDATE route_requests
+SET status = %(status)s, progress = greatest(progress, %(progress)s), error = %(error)s,
+    updated_at = %(at)s, finished_at = %(finished_at)s
+WHERE request_id = %(request_id)s
+RETURNING request_id, status, progress, error, updated_at
+"""
+
+_STORE_RESULT = """INSERT INTO routes (request_id, result, created_at, expires_at)
+VALUES (%(request_id)s, %(result)s, %(at)s, %(expires_at)s) ON CONFLICT (request_id) DO NOTHING"""
+
+# Locking CTEs are never inlined, but MATERIALIZED says so: the LIMIT and
+# SKIP LOCKED must be evaluated once, so two sweepers never share a request.
+_CLAIM_STALE = f"""
+WITH stale AS MATERIALIZED (
+    SELECT request_id FROM route_requests
+    WHERE status = 'queued' AND updated_at < %(older_than)s
+    ORDER BY created_at, request_id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE route_requests r SET updated_at = %(now)s
+FROM stale WHERE r.request_id = stale.request_id
+RETURNING {_RECORD}, NULL::jsonb
+"""
+
+
+class PostgresRouteRequestStore(RouteRequestStore):
+    """Reads and writes ``route_requests``, ``routes`` and ``idempotency_keys``."""
+
+    def __init__(self, connections: ConnectionSource) -> None:
+        self._connections = connections
+
+    @contextlib.contextmanager
+    def _connection(self, action: str) -> Iterator[psycopg.Connection]:
+        with (
+            translate_errors(f"could not {action}", RouteRequestStoreError),
+            self._connections() as conn,
+        ):
+            yield conn
+
+    def create(
+        self, request: NewRouteRequest, claim: IdempotencyClaim | None
+    ) -> IdempotencyRecord | None:
+        """Store ``request`` as queued and bind ``claim``'s key to it, in one transaction.
+
+        Returns
+        -------
+        IdempotencyRecord or None
+            The user's live binding of the key if it is taken (nothing is
+            stored then), else ``None``.
+        """
+        params: dict[str, Any] = {
+            "request_id": request.request_id,
+            "user_id": request.user_id,
+            "payload": Jsonb(request.spec.to_document()),
+            "payload_hash": request.spec.payload_hash(),
+            "created_at": _aware(request.created_at),
+            "expires_at": _aware(request.expires_at),
+        }
+        if claim is not None:
+            params |= {
+                "key": claim.key,
+                "key_hash": claim.payload_hash,
+                "key_expires_at": _aware(claim.expires_at),
+            }
+        with self._connection("store the route request") as conn:
+            for _ in range(_CREATE_ROUNDS):
+                with conn.transaction():
+                    if claim is not None:
+                        conn.execute(_DROP_EXPIRED_KEY, params)
+                    conn.execute(_INSERT_REQUEST, params)
+                    if claim is None or conn.execute(_BIND_KEY, params).fetchone():
+                        return None
+                    # Someone holds the key: our request row must not survive.
+                    raise psycopg.Rollback()
+                row = conn.execute(_BOUND_KEY, params).fetchone()
+                if row is not None and row[3] > request.created_at:
+                    key, payload_hash, request_id, expires_at = row
+                    return IdempotencyRecord(key, payload_hash, str(request_id), _utc(expires_at))
+        raise RouteRequestStoreError(
+            "could not store the route request: its key kept changing hands"
+        )
+
+    def get(self, request_id: str) -> RouteRequestRecord | None:
+        """The request with its result (if succeeded), or ``None`` if unknown."""
+        if not _is_uuid(request_id):
+            return None
+        with self._connection("read the route request") as conn:
+            row = conn.execute(_GET, (request_id,)).fetchone()
+        return None if row is None else _record(row)
+
+    def begin_attempt(self, request_id: str, at: datetime) -> StatusUpdate | None:
+        """Move a queued or running request to running and count the attempt.
+
+        Returns
+        -------
+        StatusUpdate or None
+            The new status, or ``None`` if the request is unknown or final.
+        """
+        if not _is_uuid(request_id):
+            return None
+        # Which statuses may start running is the domain's rule, not SQL's.
+        from_statuses = [s.value for s in RouteStatus if can_transition(s, RouteStatus.RUNNING)]
+        params = {"request_id": request_id, "at": _aware(at), "from_statuses": from_statuses}
+        with self._connection("start the route attempt") as conn:
+            row = conn.execute(_BEGIN_ATTEMPT, params).fetchone()
+        return None if row is None else _status(row)
+
+    def transition(
+        self, update: StatusUpdate, *, result: dict[str, Any] | None = None
+    ) -> StatusUpdate | None:
+        """Apply ``update`` if the domain allows it; a success stores ``result`` with it.
+
+        The row is locked while the domain decides, so two workers cannot both move it.
+
+        Returns
+        -------
+        StatusUpdate or None
+            The stored status after the change, or ``None`` if refused.
+        """
+        if not _is_uuid(update.request_id):
+            return None
+        params: dict[str, Any] = {
+            "request_id": update.request_id,
+            "status": update.status.value,
+            "progress": update.progress,
+            "error": update.error,
+            "at": _aware(update.at),
+            "finished_at": update.at if update.status.is_terminal else None,
+        }
+        with self._connection("update the route status") as conn, conn.transaction():
+            locked = conn.execute(_LOCK, (update.request_id,)).fetchone()
+            if locked is None or not can_transition(RouteStatus(locked[0]), update.status):
+                return None
+            row = conn.execute(_APPLY, params).fetchone()
+            if update.status is RouteStatus.SUCCEEDED and result is not None:
+                params |= {"result": Jsonb(result), "expires_at": locked[1]}
+                conn.execute(_STORE_RESULT, params)
+        return None if row is None else _status(row)
+
+    def claim_stale_queued(
+        self, older_than: datetime, now: datetime, limit: int
+    ) -> list[RouteRequestRecord]:
+        """Queued requests untouched since ``older_than``, oldest first, touched at ``now``.
+
+        Rows another sweeper holds are skipped, not waited for.
+        """
+        if limit <= 0:
+            return []
+        params = {"older_than": _aware(older_than), "now": _aware(now), "limit": limit}
+        with self._connection("claim stale route requests") as conn:
+            rows = conn.execute(_CLAIM_STALE, params).fetchall()
+        # RETURNING has no order of its own.
+        return sorted(map(_record, rows), key=lambda r: (r.created_at, r.request_id))
+
+    def delete_expired(self, now: datetime) -> int:
+        """Delete expired requests (results and keys cascade) and expired keys; count requests."""
+        at = _aware(now)
+        with self._connection("delete expired route requests") as conn, conn.transaction():
+            deleted = conn.execute(_DELETE_REQUESTS, (at,)).rowcount
+            conn.execute("DELETE FROM idempotency_keys WHERE expires_at <= %s", (at,))
+        return deleted
+
+
+def _record(row: tuple[Any, ...]) -> RouteRequestRecord:
+    request_id, user_id, payload, status, progress, error, attempts, created, updated, result = row
+    head = (str(request_id), str(user_id), RouteSpec.from_document(payload), RouteStatus(status))
+    return RouteRequestRecord(
+        *head, progress, error, attempts, _utc(created), _utc(updated), result
+    )
+
+
+def _status(row: tuple[Any, ...]) -> StatusUpdate:
+    request_id, status, progress, error, updated_at = row
+    return StatusUpdate(str(request_id), RouteStatus(status), progress, _utc(updated_at), error)
+
+
+def _is_uuid(text: str) -> bool:
+    # Ids are UUIDs; anything else cannot name a stored request, so it is unknown.
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _aware(value: datetime) -> datetime:
+    # A naive value would be read in the session's time zone: refuse it.
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"timestamps must be timezone-aware, got {value!r}")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    # psycopg answers in the session's time zone; callers get UTC whatever it is.
+    return value.astimezone(UTC)

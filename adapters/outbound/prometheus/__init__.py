@@ -1,0 +1,1 @@
+"""Prometheus metrics: one registry, every metric name and label in one place."""

@@ -1,0 +1,22 @@
+"""Every metric name and label set Wildside exports, in one place (see docs/operations.md)."""
+
+from __future__ import annotations
+
+# HTTP (API processes). ``path`` is the route template, never the raw URL.
+HTTP_REQUESTS = "http_requests_total"  # labels: path, method, status
+HTTP_DURATION = "http_request_duration_seconds"  # labels: path, method
+# WebSocket (API processes).
+WS_CONNECTIONS = "websocket_connections"  # gauge, no labels
+WS_MESSAGES = "websocket_messages_total"  # labels: direction (sent | received)
+# Jobs (worker processes).
+JOBS = "wildside_jobs_total"  # labels: queue, outcome
+JOB_DURATION = "wildside_job_duration_seconds"  # labels: queue
+QUEUE_DEPTH = "wildside_queue_depth"  # labels: queue (ready messages, read at scrape)
+QUEUE_DEAD = "wildside_queue_dead_letters"  # labels: queue (dead-letter set size)
+# Engine and cache (worker processes).
+ENGINE_DURATION = "wildside_engine_route_duration_seconds"
+ENGINE_POIS = "wildside_engine_pois_considered"
+CACHE_HITS = "cache_route_lookup_hits_total"
+CACHE_MISSES = "cache_route_lookup_misses_total"
+
+UNMATCHED_PATH = "<unmatched>"  # the path label of requests no route matched (bounded labels)

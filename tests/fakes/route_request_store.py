@@ -1,0 +1,130 @@
+"""In-memory ``RouteRequestStore`` with the same rules as the PostgreSQL adapter."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from wildside.domain.idempotency import IdempotencyRecord
+from wildside.domain.route_status import RouteStatus, StatusUpdate, can_transition
+from wildside.ports.route_request_store import (
+    IdempotencyClaim,
+    NewRouteRequest,
+    RouteRequestRecord,
+    RouteRequestStore,
+)
+
+
+@dataclass
+class _Row:
+    record: RouteRequestRecord
+    expires_at: datetime
+
+
+@dataclass
+class InMemoryRouteRequestStore(RouteRequestStore):
+    """Dicts behind one lock; ``keys`` maps (user id, key) to its binding."""
+
+    rows: dict[str, _Row] = field(default_factory=dict)
+    keys: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def create(
+        self, request: NewRouteRequest, claim: IdempotencyClaim | None
+    ) -> IdempotencyRecord | None:
+        """Store the request unless the user's key is bound and unexpired."""
+        with self.lock:
+            if claim is not None:
+                bound = self.keys.get((request.user_id, claim.key))
+                if bound is not None and bound.expires_at > request.created_at:
+                    return bound
+                self.keys[(request.user_id, claim.key)] = IdempotencyRecord(
+                    claim.key, claim.payload_hash, request.request_id, claim.expires_at
+                )
+            record = RouteRequestRecord(
+                request_id=request.request_id,
+                user_id=request.user_id,
+                spec=request.spec,
+                status=RouteStatus.QUEUED,
+                progress=0,
+                error=None,
+                attempts=0,
+                created_at=request.created_at,
+                updated_at=request.created_at,
+            )
+            self.rows[request.request_id] = _Row(record, request.expires_at)
+            return None
+
+    def get(self, request_id: str) -> RouteRequestRecord | None:
+        """A copy of the stored record."""
+        with self.lock:
+            row = self.rows.get(request_id)
+            return None if row is None else copy.deepcopy(row.record)
+
+    def begin_attempt(self, request_id: str, at: datetime) -> StatusUpdate | None:
+        """Queued or running -> running, attempts + 1."""
+        with self.lock:
+            row = self.rows.get(request_id)
+            if row is None or row.record.status.is_terminal:
+                return None
+            row.record = replace(
+                row.record,
+                status=RouteStatus.RUNNING,
+                attempts=row.record.attempts + 1,
+                updated_at=at,
+            )
+            return row.record.status_update()
+
+    def transition(
+        self, update: StatusUpdate, *, result: dict[str, Any] | None = None
+    ) -> StatusUpdate | None:
+        """Apply ``update`` if allowed; progress never goes down; one result."""
+        with self.lock:
+            row = self.rows.get(update.request_id)
+            if row is None or not can_transition(row.record.status, update.status):
+                return None
+            stored_result = row.record.result
+            if update.status is RouteStatus.SUCCEEDED and stored_result is None:
+                stored_result = copy.deepcopy(result)
+            row.record = replace(
+                row.record,
+                status=update.status,
+                progress=max(row.record.progress, update.progress),
+                error=update.error,
+                updated_at=update.at,
+                result=stored_result,
+            )
+            return row.record.status_update()
+
+    def claim_stale_queued(
+        self, older_than: datetime, now: datetime, limit: int
+    ) -> list[RouteRequestRecord]:
+        """Oldest queued requests untouched since ``older_than``; touch them."""
+        with self.lock:
+            stale = sorted(
+                (
+                    row
+                    for row in self.rows.values()
+                    if row.record.status is RouteStatus.QUEUED
+                    and row.record.updated_at < older_than
+                ),
+                # Ties broken by id, as the SQL ORDER BY does.
+                key=lambda row: (row.record.created_at, row.record.request_id),
+            )[: max(limit, 0)]
+            for row in stale:
+                row.record = replace(row.record, updated_at=now)
+            return [copy.deepcopy(row.record) for row in stale]
+
+    def delete_expired(self, now: datetime) -> int:
+        """Drop expired requests (with their keys) and expired keys."""
+        with self.lock:
+            gone = [rid for rid, row in self.rows.items() if row.expires_at <= now]
+            for rid in gone:
+                del self.rows[rid]
+            for pair, record in list(self.keys.items()):
+                if record.expires_at <= now or record.request_id in gone:
+                    del self.keys[pair]
+            return len(gone)

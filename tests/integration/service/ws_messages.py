@@ -1,0 +1,38 @@
+"""Validate WebSocket messages against the JSON schemas published in docs/api/."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "docs" / "api"
+
+
+def _validator(name: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMAS / name).read_text())
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+STATUS = _validator("route_generation_status.schema.json")
+ERROR = _validator("ws_error.schema.json")
+ALLOWED = {
+    "queued": {"running"},
+    "running": {"running", "succeeded", "failed"},
+    "succeeded": set(),
+    "failed": set(),
+}
+
+
+def check_status_stream(messages: list[dict[str, Any]]) -> None:
+    """Every message matches the seed schema and each step is an allowed transition."""
+    for message in messages:
+        STATUS.validate(message)
+    for before, after in itertools.pairwise(messages):
+        assert after["status"] in ALLOWED[before["status"]], (before, after)
+        if before["status"] == after["status"] == "running":
+            assert after["progress"] > before["progress"]
+    assert messages[-1]["status"] in ("succeeded", "failed")

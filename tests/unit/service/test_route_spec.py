@@ -1,0 +1,122 @@
+"""Route specs: validation, normalisation, the idempotency hash and the cache key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from wildside.domain.errors import InvalidInputError
+from wildside.domain.geo import GeoPoint
+from wildside.domain.route_spec import RouteSpec, canonical_json
+
+START = GeoPoint(60.1712, 24.9441)
+
+
+def test_themes_are_sorted_and_deduplicated() -> None:
+    spec = RouteSpec.build(
+        start=START, duration_minutes=90, preferences=["nature", "history", "nature"]
+    )
+    assert spec.themes == ("history", "nature")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"duration_minutes": 0.5}, "duration_minutes"),
+        ({"duration_minutes": 481}, "duration_minutes"),
+        ({"duration_minutes": float("nan")}, "duration_minutes"),
+        ({"preferences": ["history", "dragons"]}, "preferences"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**63}, "seed"),
+        ({"pace_m_s": 0.1}, "pace"),
+        ({"pace_m_s": float("inf")}, "pace"),
+    ],
+)
+def test_out_of_range_values_are_refused_with_the_field(changes: dict, field: str) -> None:
+    values = {"start": START, "duration_minutes": 90.0, **changes}
+    with pytest.raises(InvalidInputError) as caught:
+        RouteSpec.build(**values)
+    assert caught.value.field == field
+
+
+def test_the_boundaries_are_accepted() -> None:
+    assert RouteSpec.build(start=START, duration_minutes=1).duration_minutes == 1.0
+    assert RouteSpec.build(start=START, duration_minutes=480).duration_minutes == 480.0
+
+
+def test_document_round_trip_keeps_the_spec() -> None:
+    spec = RouteSpec.build(
+        start=START,
+        end=GeoPoint(60.16, 24.95),
+        duration_minutes=45,
+        preferences=["art"],
+        seed=7,
+        pace_m_s=1.1,
+    )
+    assert RouteSpec.from_document(json.loads(json.dumps(spec.to_document()))) == spec
+
+
+def test_a_malformed_document_is_an_invalid_input() -> None:
+    with pytest.raises(InvalidInputError):
+        RouteSpec.from_document({"start": {"lat": 1}})
+
+
+def test_payload_hash_ignores_theme_order_and_explicit_defaults() -> None:
+    # Given the same request written two ways
+    a = RouteSpec.build(start=START, duration_minutes=90, preferences=["nature", "history"])
+    b = RouteSpec.build(
+        start=START, duration_minutes=90.0, preferences=["history", "nature"], seed=0, pace_m_s=1.3
+    )
+    # Then they hash alike, and a different seed does not
+    assert a.payload_hash() == b.payload_hash()
+    c = RouteSpec.build(start=START, duration_minutes=90, preferences=["history", "nature"], seed=1)
+    assert c.payload_hash() != a.payload_hash()
+
+
+def test_cache_key_is_the_seed_recipe() -> None:
+    # Given a spec with coordinates finer than 5 decimals
+    spec = RouteSpec.build(
+        start=GeoPoint(60.171234567, 24.944112345),
+        duration_minutes=60,
+        preferences=["nature", "art"],
+    )
+    # When the cache key is computed
+    key = spec.cache_key("import-3")
+    # Then it is route:v1: + SHA-256 of sorted compact JSON, rounded coordinates, sorted themes
+    expected_payload = (
+        '{"data_version":"import-3","duration_minutes":60.0,"end":null,'
+        '"pace":1.3,"preferences":["art","nature"],"seed":0,'
+        '"start":{"lat":60.17123,"lng":24.94411}}'
+    )
+    assert key == "route:v1:" + hashlib.sha256(expected_payload.encode()).hexdigest()
+
+
+def test_cache_key_shares_starts_within_rounding_and_changes_with_data() -> None:
+    near = RouteSpec.build(start=GeoPoint(60.1712301, 24.9441), duration_minutes=60)
+    nearer = RouteSpec.build(start=GeoPoint(60.1712299, 24.9441), duration_minutes=60)
+    assert near.cache_key("v") == nearer.cache_key("v")
+    assert near.cache_key("v") != near.cache_key("w")
+
+
+def test_canonical_json_is_compact_sorted_utf8() -> None:
+    assert canonical_json({"b": [1, 2], "a": "ä"}) == '{"a":"ä","b":[1,2]}'.encode()
+
+
+def test_tour_request_carries_every_field() -> None:
+    spec = RouteSpec.build(
+        start=START, duration_minutes=30, preferences=["food"], seed=3, pace_m_s=1.0
+    )
+    request = spec.tour_request()
+    assert (
+        request.duration_minutes,
+        list(request.preferences),
+        request.seed,
+        request.pace_m_s,
+    ) == (
+        30.0,
+        ["food"],
+        3,
+        1.0,
+    )

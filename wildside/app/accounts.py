@@ -1,0 +1,104 @@
+"""Use cases for accounts: create users, issue and revoke tokens, authenticate, log in."""
+
+from __future__ import annotations
+
+from wildside.domain.accounts import (
+    SALT_BYTES,
+    TOKEN_BYTES,
+    IssuedToken,
+    User,
+    format_token,
+    hash_password,
+    is_token_shaped,
+    token_hash,
+    validate_password,
+    validate_username,
+    verify_password,
+)
+from wildside.domain.errors import AuthenticationError, NotFoundError
+from wildside.ports.account_store import AccountStore
+from wildside.ports.clock import Clock
+from wildside.ports.secret_source import SecretSource
+
+# Checked when the user does not exist, so a wrong name costs as long as a wrong password.
+_DECOY_HASH = hash_password("decoy-password", b"wildside-decoy-s")
+
+
+class Accounts:
+    """Everything about who the caller is."""
+
+    def __init__(self, store: AccountStore, secrets: SecretSource, clock: Clock) -> None:
+        self._store = store
+        self._secrets = secrets
+        self._clock = clock
+
+    def create_user(
+        self, username: str, password: str | None = None, *, is_admin: bool = False
+    ) -> IssuedToken:
+        """Create a user and issue their first API token (shown once).
+
+        Raises ``InvalidInputError`` for a bad name or password and
+        ``ConflictError`` if the name is taken.
+        """
+        validate_username(username)
+        password_hash = None if password is None else self._hash(validate_password(password))
+        user = self._store.create_user(username, password_hash, is_admin=is_admin)
+        return self._issue(user, "initial")
+
+    def issue_token(self, username: str, label: str = "") -> IssuedToken:
+        """Issue another token for an existing user."""
+        stored = self._store.find_user(username)
+        if stored is None:
+            raise NotFoundError(f"no user named {username!r}")
+        return self._issue(stored.user, label)
+
+    def revoke_token(self, token_id: str) -> None:
+        """Revoke a token by id; ``NotFoundError`` if there is no such live token."""
+        if not self._store.revoke_token(token_id, self._clock.now()):
+            raise NotFoundError(f"no active token with id {token_id!r}")
+
+    def set_password(self, username: str, password: str) -> None:
+        """Set or replace a user's password."""
+        stored = self._store.find_user(username)
+        if stored is None:
+            raise NotFoundError(f"no user named {username!r}")
+        self._store.set_password(stored.user.id, self._hash(validate_password(password)))
+
+    def authenticate_token(self, token: str) -> User:
+        """The owner of a live token; ``AuthenticationError`` otherwise."""
+        user = None
+        if is_token_shaped(token):
+            user = self._store.user_for_token(token_hash(token), self._clock.now())
+        if user is None:
+            raise AuthenticationError("the bearer token is not valid")
+        return user
+
+    def log_in(self, username: str, password: str) -> User:
+        """Check a username and password; ``AuthenticationError`` if they do not match."""
+        stored = self._store.find_user(username)
+        encoded = stored.password_hash if stored is not None else None
+        is_match = verify_password(password, encoded or _DECOY_HASH)
+        if stored is None or encoded is None or not is_match:
+            raise AuthenticationError("unknown username or wrong password")
+        return stored.user
+
+    def session_expiry(self, max_age_s: float) -> float:
+        """When a session opened now ends, as Unix seconds (stored in the cookie)."""
+        return self._clock.now().timestamp() + max_age_s
+
+    def session_user(self, user_id: str, expires_at: float) -> User:
+        """The user of a session cookie; ``AuthenticationError`` if expired or gone."""
+        if self._clock.now().timestamp() >= expires_at:
+            raise AuthenticationError("the session has expired; log in again")
+        user = self._store.get_user(user_id)
+        if user is None:
+            raise AuthenticationError("the session's user no longer exists")
+        return user
+
+    def _issue(self, user: User, label: str) -> IssuedToken:
+        secret = format_token(self._secrets.token_bytes(TOKEN_BYTES))
+        token_id = self._store.add_token(user.id, token_hash(secret), label, self._clock.now())
+        return IssuedToken(token_id=token_id, user=user, secret=secret)
+
+    def _hash(self, password: str) -> str:
+        return hash_password(password, self._secrets.token_bytes(SALT_BYTES))

@@ -1,0 +1,197 @@
+"""Use case: a worker computes one route request — status, cache, engine, result, at most once."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from wildside.domain.errors import JobTimeoutError, WildsideError
+from wildside.domain.route_document import route_document
+from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus, StatusUpdate
+from wildside.domain.tour import Tour, TourRequest
+from wildside.ports.clock import Clock
+from wildside.ports.jitter import Jitter
+from wildside.ports.metrics import Metrics
+from wildside.ports.route_cache import RouteCache
+from wildside.ports.route_job_queue import ROUTE_QUEUE, GenerateRouteJob
+from wildside.ports.route_request_store import RouteRequestStore
+from wildside.ports.status_publisher import StatusPublisher
+
+log = logging.getLogger(__name__)
+
+# Progress: the engine's stages before the solver take the first tenth; the
+# solver's own percent fills the rest up to 95; storing the result ends at 100.
+_SOLVER_FROM, _SOLVER_TO = 10, 95
+
+
+class TourPlanner(Protocol):
+    """What the worker needs of the engine (``PlanTour`` provides it)."""
+
+    def data_version(self) -> str:
+        """The map data version tours are computed on."""
+        ...
+
+    def __call__(self, request: TourRequest, progress: Any = None) -> Tour:
+        """Plan one tour, reporting ``progress(percent, best_score)``."""
+        ...
+
+
+class JobOutcome(enum.StrEnum):
+    """How one delivery of a job ended (also the ``outcome`` metric label)."""
+
+    SUCCEEDED = "succeeded"
+    CACHE_HIT = "cache_hit"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    SKIPPED = "skipped"  # already final (a redelivery) or unknown (expired)
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationSettings:
+    """Job knobs (see ``docs/operations.md``)."""
+
+    time_limit_s: float = 60.0
+    cache_ttl_s: int = 24 * 3600
+    cache_ttl_jitter: float = 0.10  # ±10 %: cached tours do not all expire together
+    progress_step: int = 5  # publish progress only when it moved this many points
+
+
+class GenerateRoute:
+    """Runs one ``GenerateRouteJob``; safe to run again for the same job."""
+
+    def __init__(
+        self,
+        *,
+        store: RouteRequestStore,
+        planner: TourPlanner,
+        cache: RouteCache,
+        publisher: StatusPublisher,
+        metrics: Metrics,
+        clock: Clock,
+        jitter: Jitter,
+        settings: GenerationSettings | None = None,
+    ) -> None:
+        self._store = store
+        self._planner = planner
+        self._cache = cache
+        self._publisher = publisher
+        self._metrics = metrics
+        self._clock = clock
+        self._jitter = jitter
+        self._settings = settings or GenerationSettings()
+
+    def __call__(self, job: GenerateRouteJob) -> JobOutcome:
+        """Compute and store the route; final failures are stored, not raised.
+
+        Retryable errors (a database or cache outage) propagate so the queue
+        retries the job; every other failure ends the request as ``failed``.
+        """
+        began = self._clock.monotonic()
+        started = self._store.begin_attempt(job.request_id, self._clock.now())
+        if started is None:
+            return JobOutcome.SKIPPED  # a redelivered job whose request is already final
+        self._publish(started)
+        try:
+            outcome = self._run(job, deadline=began + self._settings.time_limit_s)
+        except JobTimeoutError:
+            self._fail(job.request_id, TIMEOUT_ERROR)
+            outcome = JobOutcome.TIMEOUT
+        except WildsideError as exc:
+            if exc.is_retryable:
+                raise
+            self._fail(job.request_id, exc.message)
+            outcome = JobOutcome.FAILED
+        self._metrics.job_finished(ROUTE_QUEUE, outcome.value, self._clock.monotonic() - began)
+        return outcome
+
+    def abandon(self, job: GenerateRouteJob, error: str) -> None:
+        """End a job the queue gave up on (retries exhausted, hard time limit) as failed.
+
+        The contract only lets a running request fail, so a request still
+        queued is moved to running first.
+        """
+        started = self._store.begin_attempt(job.request_id, self._clock.now())
+        if started is None:
+            return
+        self._publish(started)
+        self._fail(job.request_id, error)
+        outcome = JobOutcome.TIMEOUT if error == TIMEOUT_ERROR else JobOutcome.FAILED
+        self._metrics.job_finished(ROUTE_QUEUE, outcome.value, 0.0)
+
+    def _run(self, job: GenerateRouteJob, *, deadline: float) -> JobOutcome:
+        key = job.spec.cache_key(self._planner.data_version())
+        document = self._cached(key)
+        outcome = JobOutcome.CACHE_HIT if document is not None else JobOutcome.SUCCEEDED
+        if document is None:
+            self._check(deadline)
+            tour = self._planner(
+                job.spec.tour_request(), progress=self._progress_reporter(job, deadline)
+            )
+            self._metrics.route_computed(
+                tour.diagnostics.total_seconds, tour.diagnostics.candidates_considered
+            )
+            self._check(deadline)
+            document = route_document(tour)
+            self._store_in_cache(key, document)
+        document["diagnostics"] = {
+            **document["diagnostics"],
+            "cache_hit": outcome.value == "cache_hit",
+        }
+        done = StatusUpdate(job.request_id, RouteStatus.SUCCEEDED, 100, self._clock.now())
+        stored = self._store.transition(done, result=document)
+        if stored is None:
+            return JobOutcome.SKIPPED  # another delivery finished first: keep its result
+        self._publish(stored)
+        return outcome
+
+    def _progress_reporter(self, job: GenerateRouteJob, deadline: float) -> Any:
+        last = [0]
+
+        def report(percent: int, best_score: float) -> None:
+            self._check(deadline)  # the solver calls back between slices: stop there
+            overall = _SOLVER_FROM + (_SOLVER_TO - _SOLVER_FROM) * max(0, min(100, percent)) // 100
+            if overall - last[0] < self._settings.progress_step:
+                return
+            last[0] = overall
+            update = StatusUpdate(job.request_id, RouteStatus.RUNNING, overall, self._clock.now())
+            stored = self._store.transition(update)
+            if stored is not None:
+                self._publish(stored)
+
+        return report
+
+    def _check(self, deadline: float) -> None:
+        if self._clock.monotonic() > deadline:
+            raise JobTimeoutError(f"the job ran longer than {self._settings.time_limit_s:g} s")
+
+    def _cached(self, key: str) -> dict[str, Any] | None:
+        try:
+            document = self._cache.get(key)
+        except WildsideError as exc:  # a cache outage costs speed, not the request
+            log.warning("route cache read failed: %s", exc)
+            document = None
+        self._metrics.route_cache_lookup(is_hit=document is not None)
+        return document
+
+    def _store_in_cache(self, key: str, document: dict[str, Any]) -> None:
+        base = self._settings.cache_ttl_s
+        spread = self._settings.cache_ttl_jitter
+        ttl = round(base * (1.0 + self._jitter.uniform(-spread, spread)))
+        try:
+            self._cache.put(key, document, max(1, ttl))
+        except WildsideError as exc:
+            log.warning("route cache write failed: %s", exc)
+
+    def _fail(self, request_id: str, error: str) -> None:
+        update = StatusUpdate(request_id, RouteStatus.FAILED, 0, self._clock.now(), error=error)
+        stored = self._store.transition(update)
+        if stored is not None:
+            self._publish(stored)
+
+    def _publish(self, update: StatusUpdate) -> None:
+        try:
+            self._publisher.publish(update)
+        except WildsideError as exc:  # followers fall back to polling the stored status
+            log.warning("status publish failed for %s: %s", update.request_id, exc)

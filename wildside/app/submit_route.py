@@ -1,0 +1,136 @@
+"""Use case: accept a route request — rate limit, idempotency, store as queued, enqueue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from wildside.domain.accounts import User
+from wildside.domain.errors import IdempotencyConflictError, RateLimitedError, WildsideError
+from wildside.domain.idempotency import IdempotencyOutcome, decide, validate_key
+from wildside.domain.rate_limit import RateLimitDecision, RateLimitPolicy
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.route_status import RouteStatus, StatusUpdate
+from wildside.ports.clock import Clock
+from wildside.ports.id_generator import IdGenerator
+from wildside.ports.rate_limiter import RateLimiter
+from wildside.ports.route_job_queue import GenerateRouteJob, RouteJobQueue
+from wildside.ports.route_request_store import IdempotencyClaim, NewRouteRequest, RouteRequestStore
+from wildside.ports.status_publisher import StatusPublisher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionSettings:
+    """Quota and retention knobs (see ``docs/operations.md``)."""
+
+    rate_limit: RateLimitPolicy = field(default_factory=lambda: RateLimitPolicy(60, 60.0))
+    idempotency_ttl: timedelta = timedelta(hours=24)
+    retention: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """The accepted request's id, whether it was a replay, and the caller's quota state."""
+
+    request_id: str
+    is_replay: bool
+    rate: RateLimitDecision
+
+
+class SubmitRoute:
+    """Accepts route requests; the heavy work happens later, in a worker."""
+
+    def __init__(
+        self,
+        *,
+        store: RouteRequestStore,
+        queue: RouteJobQueue,
+        publisher: StatusPublisher,
+        limiter: RateLimiter,
+        clock: Clock,
+        ids: IdGenerator,
+        settings: SubmissionSettings | None = None,
+    ) -> None:
+        self._store = store
+        self._queue = queue
+        self._publisher = publisher
+        self._limiter = limiter
+        self._clock = clock
+        self._ids = ids
+        self._settings = settings or SubmissionSettings()
+
+    def __call__(
+        self,
+        user: User,
+        spec: RouteSpec,
+        idempotency_key: str | None = None,
+        trace_context: Mapping[str, str] | None = None,
+    ) -> Submission:
+        """Accept ``spec`` for ``user``; return the request id to poll or follow.
+
+        Raises
+        ------
+        RateLimitedError
+            The user's quota is used up (nothing is stored).
+        IdempotencyConflictError
+            The key is bound to a different payload inside its window.
+        """
+        key = None if idempotency_key is None else validate_key(idempotency_key)
+        rate = self._limiter.hit(f"routes:{user.id}", self._settings.rate_limit)
+        if not rate.is_allowed:
+            raise RateLimitedError(
+                f"rate limit of {rate.limit} route requests per "
+                f"{self._settings.rate_limit.period_s:g} s reached; "
+                f"retry in {rate.retry_after_s} s",
+                retry_after_s=rate.retry_after_s,
+                limit=rate.limit,
+                reset_s=rate.reset_s,
+            )
+        now = self._clock.now()
+        payload_hash = spec.payload_hash()
+        request = NewRouteRequest(
+            request_id=self._ids.new_id(),
+            user_id=user.id,
+            spec=spec,
+            created_at=now,
+            expires_at=now + self._settings.retention,
+        )
+        claim = (
+            None
+            if key is None
+            else IdempotencyClaim(key, payload_hash, now + self._settings.idempotency_ttl)
+        )
+        existing = self._store.create(request, claim)
+        if existing is not None:
+            outcome = decide(existing, payload_hash, now)
+            if outcome is IdempotencyOutcome.REPLAY:
+                return Submission(existing.request_id, is_replay=True, rate=rate)
+            raise IdempotencyConflictError(
+                "this Idempotency-Key was already used with a different request body",
+                key=existing.key,
+            )
+        self._announce(StatusUpdate(request.request_id, RouteStatus.QUEUED, 0, now))
+        job = GenerateRouteJob(
+            request_id=request.request_id,
+            user_id=user.id,
+            spec=spec,
+            idempotency_key=key,
+            trace_context=dict(trace_context or {}),
+        )
+        try:
+            self._queue.enqueue(job)
+        except WildsideError as exc:
+            # The request is stored as queued: the maintenance sweep enqueues it
+            # again, so the caller's 202 stays true.
+            log.warning("enqueue of %s failed, left to the sweep: %s", request.request_id, exc)
+        return Submission(request.request_id, is_replay=False, rate=rate)
+
+    def _announce(self, update: StatusUpdate) -> None:
+        try:
+            self._publisher.publish(update)
+        except WildsideError as exc:  # subscribers also read the stored status
+            log.warning("status publish failed for %s: %s", update.request_id, exc)

@@ -1,0 +1,162 @@
+"""A submitted route request, validated and normalised, with its canonical forms and hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from wildside.domain.errors import InvalidInputError
+from wildside.domain.geo import GeoPoint
+from wildside.domain.poi_tags import THEMES
+from wildside.domain.tour import DEFAULT_PACE_M_S, MAX_PACE_M_S, MIN_PACE_M_S, TourRequest
+
+MIN_DURATION_MINUTES = 1.0
+MAX_DURATION_MINUTES = 480.0
+MAX_SEED = 2**63 - 1
+CACHE_NAMESPACE = "route:v1:"  # rotate the version when the engine or the document changes
+CACHE_DECIMALS = 5  # ~1.1 m: closer starts share a cached tour
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """What a client asked for, after validation; equal specs mean the same request.
+
+    Themes are sorted and unique, so ``["nature", "history"]`` and
+    ``["history", "nature", "history"]`` are one spec.
+    """
+
+    start: GeoPoint
+    duration_minutes: float
+    themes: tuple[str, ...] = ()
+    end: GeoPoint | None = None
+    seed: int = 0
+    pace_m_s: float = DEFAULT_PACE_M_S
+
+    def __post_init__(self) -> None:
+        """Check ranges the types cannot express."""
+        minutes = self.duration_minutes
+        if (
+            not math.isfinite(minutes)
+            or not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES
+        ):
+            raise InvalidInputError(
+                f"duration_minutes must be between {MIN_DURATION_MINUTES:g} and "
+                f"{MAX_DURATION_MINUTES:g}, got {minutes:g}",
+                field="duration_minutes",
+            )
+        unknown = sorted(set(self.themes) - set(THEMES))
+        if unknown:
+            raise InvalidInputError(
+                f"unknown theme(s) {', '.join(unknown)}; known themes: {', '.join(THEMES)}",
+                field="preferences",
+            )
+        if tuple(sorted(set(self.themes))) != self.themes:
+            raise InvalidInputError("themes must be sorted and unique", field="preferences")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise InvalidInputError(f"seed must be between 0 and {MAX_SEED}", field="seed")
+        if not math.isfinite(self.pace_m_s) or not MIN_PACE_M_S <= self.pace_m_s <= MAX_PACE_M_S:
+            raise InvalidInputError(
+                f"pace must be between {MIN_PACE_M_S} and {MAX_PACE_M_S} m/s, "
+                f"got {self.pace_m_s:g}",
+                field="pace",
+            )
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        start: GeoPoint,
+        duration_minutes: float,
+        preferences: Sequence[str] = (),
+        end: GeoPoint | None = None,
+        seed: int | None = None,
+        pace_m_s: float | None = None,
+    ) -> RouteSpec:
+        """Normalise raw request values (themes in any order, optional fields) into a spec."""
+        return cls(
+            start=start,
+            duration_minutes=float(duration_minutes),
+            themes=tuple(sorted(set(preferences))),
+            end=end,
+            seed=0 if seed is None else seed,
+            pace_m_s=DEFAULT_PACE_M_S if pace_m_s is None else float(pace_m_s),
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        """The spec as plain JSON-ready data (how jobs carry it and how it is stored)."""
+        return {
+            "start": {"lat": self.start.lat, "lng": self.start.lng},
+            "end": None if self.end is None else {"lat": self.end.lat, "lng": self.end.lng},
+            "duration_minutes": self.duration_minutes,
+            "preferences": list(self.themes),
+            "seed": self.seed,
+            "pace": self.pace_m_s,
+        }
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> RouteSpec:
+        """Inverse of :meth:`to_document`; raises ``InvalidInputError`` on bad data."""
+        try:
+            start = document["start"]
+            end = document.get("end")
+            return cls.build(
+                start=GeoPoint(float(start["lat"]), float(start["lng"])),
+                end=None if end is None else GeoPoint(float(end["lat"]), float(end["lng"])),
+                duration_minutes=float(document["duration_minutes"]),
+                preferences=[str(t) for t in document.get("preferences", ())],
+                seed=document.get("seed"),
+                pace_m_s=document.get("pace"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInputError(f"malformed route specification: {exc}") from exc
+
+    def payload_hash(self) -> str:
+        """SHA-256 of the canonical spec: what "same payload" means for idempotency keys."""
+        return _sha256(canonical_json(self.to_document()))
+
+    def cache_key(self, data_version: str) -> str:
+        """``route:v1:<sha256>`` of the rounded spec and the map data version.
+
+        Canonical JSON (UTF-8, sorted keys, no whitespace), coordinates rounded
+        to 5 decimals, themes sorted. The data version is part of the payload,
+        so a new import never serves tours computed on older data.
+        """
+        document = self.to_document()
+        for name in ("start", "end"):
+            point = document[name]
+            if point is not None:
+                document[name] = {k: round(v, CACHE_DECIMALS) for k, v in point.items()}
+        document["data_version"] = data_version
+        return CACHE_NAMESPACE + _sha256(canonical_json(document))
+
+    def tour_request(self) -> TourRequest:
+        """The engine's view of this spec."""
+        return TourRequest(
+            start=self.start,
+            end=self.end,
+            duration_minutes=self.duration_minutes,
+            preferences=list(self.themes),
+            seed=self.seed,
+            pace_m_s=self.pace_m_s,
+        )
+
+
+def canonical_json(document: Any) -> bytes:
+    """Stable JSON: UTF-8, sorted keys, no whitespace.
+
+    Examples
+    --------
+    >>> canonical_json({"b": 1, "a": [1.5, "é"]})
+    b'{"a":[1.5,"\\xc3\\xa9"],"b":1}'
+    """
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

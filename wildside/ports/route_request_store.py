@@ -1,0 +1,116 @@
+"""Route request store port: requests, their status and progress, results and idempotency keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from wildside.domain.errors import WildsideError
+from wildside.domain.idempotency import IdempotencyRecord
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.route_status import RouteStatus, StatusUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class NewRouteRequest:
+    """A request about to be stored, queued, with when its data expires."""
+
+    request_id: str
+    user_id: str
+    spec: RouteSpec
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyClaim:
+    """An ``Idempotency-Key`` to bind to the new request until ``expires_at``."""
+
+    key: str
+    payload_hash: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRequestRecord:
+    """A stored request: who asked for what, where it is, and its result once succeeded."""
+
+    request_id: str
+    user_id: str
+    spec: RouteSpec
+    status: RouteStatus
+    progress: int
+    error: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    result: dict[str, Any] | None = None
+
+    def status_update(self) -> StatusUpdate:
+        """The current status as a message."""
+        return StatusUpdate(
+            request_id=self.request_id,
+            status=self.status,
+            progress=self.progress,
+            at=self.updated_at,
+            error=self.error,
+        )
+
+
+class RouteRequestStoreError(WildsideError):
+    """The store failed to answer."""
+
+    code = "route-request-store-error"
+
+
+class RouteRequestStore(Protocol):
+    """Durable state of route requests. Every method is atomic on its own."""
+
+    def create(
+        self, request: NewRouteRequest, claim: IdempotencyClaim | None
+    ) -> IdempotencyRecord | None:
+        """Store ``request`` as queued, binding ``claim``'s key to it.
+
+        If the user's key is already bound to a request and has not expired at
+        ``request.created_at``, store nothing and return that binding instead.
+        Of concurrent calls with one key exactly one stores its request.
+        """
+        ...
+
+    def get(self, request_id: str) -> RouteRequestRecord | None:
+        """The request with its result (if succeeded), or ``None`` if unknown."""
+        ...
+
+    def begin_attempt(self, request_id: str, at: datetime) -> StatusUpdate | None:
+        """Move a queued or running request to running and count the attempt.
+
+        Returns the new status, or ``None`` if the request is unknown or final.
+        """
+        ...
+
+    def transition(
+        self, update: StatusUpdate, *, result: dict[str, Any] | None = None
+    ) -> StatusUpdate | None:
+        """Apply ``update`` if the domain allows it from the stored status.
+
+        Running progress never goes down. ``result`` is stored with a
+        ``succeeded`` update, once. Returns the stored status after the
+        change, or ``None`` if it was refused (unknown request, final status,
+        illegal transition).
+        """
+        ...
+
+    def claim_stale_queued(
+        self, older_than: datetime, now: datetime, limit: int
+    ) -> list[RouteRequestRecord]:
+        """Queued requests untouched since ``older_than``, oldest first, marked touched at ``now``.
+
+        Used to enqueue again what a lost message or a crash left behind; the
+        mark keeps concurrent sweepers from taking the same request twice.
+        """
+        ...
+
+    def delete_expired(self, now: datetime) -> int:
+        """Delete requests, results and idempotency keys past their expiry; return the count."""
+        ...

@@ -1,0 +1,15 @@
+"""Status publisher port: announce a route request's new status to whoever follows it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from wildside.domain.route_status import StatusUpdate
+
+
+class StatusPublisher(Protocol):
+    """Fire-and-forget fan-out; the durable status is in the request store."""
+
+    def publish(self, update: StatusUpdate) -> None:
+        """Send ``update`` to current subscribers of its request (none is fine)."""
+        ...
