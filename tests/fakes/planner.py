@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ class FakePlanner:
     seconds_per_step: float = 0.0
     error: Exception | None = None
     gate: threading.Event | None = None
+    real_delay_s: float = 0.0  # wall-clock pause per step, for tests of real time limits
 
     def data_version(self) -> str:
         return self.version
@@ -30,6 +32,8 @@ class FakePlanner:
         for percent in self.progress_steps:
             if self.clock is not None:
                 self.clock.advance(self.seconds_per_step)
+            if self.real_delay_s:
+                time.sleep(self.real_delay_s)
             if self.gate is not None:
                 self.gate.wait()  # tests hold the job here to look at it mid-run
             if progress is not None:

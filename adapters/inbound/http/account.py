@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from adapters.inbound.http.auth import SESSION_EXPIRES, SESSION_USER, current_user
 from adapters.inbound.http.problems import MEDIA_TYPE, Problem
-from adapters.inbound.http.routes import COMMON_ERRORS, require_json
+from adapters.inbound.http.routes import AUTHENTICATED, COMMON_ERRORS, require_json
 from adapters.inbound.http.state import services_of, settings_of
 from adapters.inbound.http.wire import LoginBody, UserOut
 from wildside.domain.accounts import User
@@ -60,15 +60,15 @@ class AccountController(Controller):
             504: COMMON_ERRORS[504],
         },
     )
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+    async def logout(self, request: Request[Any, Any, Any]) -> None:
         """Clear the session."""
         request.clear_session()
-        return Response(None, status_code=204)
 
     @get(
         "/me",
         summary="Who am I",
         dependencies={"user": Provide(current_user)},
+        security=AUTHENTICATED,
         responses=COMMON_ERRORS,
     )
     async def me(self, user: NamedDependency[User]) -> UserOut:

@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
 from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.problems import (
@@ -126,9 +127,9 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
                     ),
                 }
             ),
-            security=[{"bearer": []}, {"session": []}],
         ),
         debug=False,
     )
     litestar.state.http_settings = settings
+    openapi_fixes.apply(litestar)
     return Edge(litestar, telemetry, settings.request_timeout_s)

@@ -30,6 +30,7 @@ from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus
 
 PATH = "/api/v1/routes"
+AUTHENTICATED: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]  # either one
 
 
 def _problem_spec(description: str) -> ResponseSpec:
@@ -56,6 +57,7 @@ class RouteController(Controller):
     path = PATH
     tags = ["routes"]  # noqa: RUF012 - Litestar reads these as class attributes
     dependencies = {"user": Provide(current_user)}  # noqa: RUF012
+    security = AUTHENTICATED
 
     @post(
         "/",
@@ -89,6 +91,9 @@ class RouteController(Controller):
             HeaderParameter(
                 name="Idempotency-Key",
                 required=False,
+                pattern=r"^[\x21-\x7e]{1,255}$",
+                min_length=1,
+                max_length=255,
                 description="1-255 visible ASCII characters; same key + same body -> same id",
                 examples=[Example(value="3f1c2a8e-trip-to-the-park")],
             ),

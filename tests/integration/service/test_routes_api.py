@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.fakes.planner import FakePlanner
-from tests.integration.service.conftest import ROUTE_BODY, Stack, wait_for
+from tests.service_stack import ROUTE_BODY, Stack, wait_for
 
 PROBLEM = "application/problem+json"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.composition.processes import build_http_app
-from tests.integration.service.conftest import ROUTE_BODY, Stack, service_settings
+from tests.service_stack import ROUTE_BODY, Stack, service_settings
 from wildside.domain.errors import ConfigurationError
 
 

@@ -9,8 +9,8 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 
 from tests.fakes.planner import FakePlanner
-from tests.integration.service.conftest import ROUTE_BODY, Stack
-from tests.integration.service.ws_messages import ERROR, STATUS, check_status_stream
+from tests.service_stack import ROUTE_BODY, Stack
+from tests.ws_messages import ERROR, STATUS, check_status_stream
 
 SUBPROTOCOL = "wildside.v1"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "docs" / "api"
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "api"
 
 
 def _validator(name: str) -> Draft202012Validator:
