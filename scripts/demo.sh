@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# Set everything up and run the main job on the embedded default: private servers,
-# migrations, the bundled central-Helsinki extract, then one 90-minute tour printed as text.
+# Set everything up and run the whole stack on the embedded default: private PostgreSQL+PostGIS
+# and Redis, migrations, the bundled central-Helsinki extract, the API and a worker; then one
+# tour requested through the real API and followed over the WebSocket. Ctrl-C stops it all.
+# Extra arguments go to `wildside dev` (e.g. --exit-after-demo, --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-eval "$(.venv/bin/wildside services start)"
-.venv/bin/wildside migrate
-.venv/bin/wildside ingest --sample helsinki
-# One tour from the railway station square, computed in-process on the ingested data.
-.venv/bin/wildside route --lat 60.1712 --lng 24.9441 --minutes 90 --themes history,nature --format text
-echo "Private servers keep running; stop them with: .venv/bin/wildside services stop" >&2
+exec .venv/bin/wildside dev --demo "$@"

@@ -337,4 +337,3 @@ def _wait_finished(story: Story, request_id: str) -> None:
         return response.status_code != 202
 
     wait_for(done, timeout=15)
-

@@ -91,7 +91,9 @@ class GenerateRoute:
         began = self._clock.monotonic()
         started = self._store.begin_attempt(job.request_id, self._clock.now())
         if started is None:
-            return JobOutcome.SKIPPED  # a redelivered job whose request is already final
+            # A redelivered job whose request is already final (or expired).
+            self._metrics.job_finished(ROUTE_QUEUE, JobOutcome.SKIPPED.value, 0.0)
+            return JobOutcome.SKIPPED
         self._publish(started)
         try:
             outcome = self._run(job, deadline=began + self._settings.time_limit_s)

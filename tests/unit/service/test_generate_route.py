@@ -117,9 +117,13 @@ def test_a_redelivered_job_after_success_changes_nothing(world: World) -> None:
     before = world.store.get(job.request_id)
     # When the queue delivers the same job again
     assert generate(job) is JobOutcome.SKIPPED
-    # Then nothing was recomputed or republished
+    # Then nothing was recomputed or republished, and the skip was counted
     assert len(world.planner.calls) == 1
     assert world.store.get(job.request_id) == before
+    assert world.metrics.jobs == [
+        ("route_generation", "succeeded"),
+        ("route_generation", "skipped"),
+    ]
 
 
 def test_a_slow_job_fails_with_timeout(world: World) -> None:
