@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, help="port (default: WILDSIDE_HTTP_PORT)")
 
     commands.add_parser("worker", help="run a background worker (route generation, enrichment)")
+    commands.add_parser("openapi", help="print the HTTP API's OpenAPI document (JSON)")
 
     dev = commands.add_parser(
         "dev", help="everything at once: servers, data, API and worker (Ctrl-C stops it)"
@@ -133,11 +134,19 @@ def _dispatch(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: T
         "ingest": lambda: _ingest(args, runtime, out, err),
         "serve": lambda: runtime.serve(args.host, args.port),
         "worker": runtime.work,
+        "openapi": lambda: _openapi(out),
         "dev": lambda: _dev(args, runtime, out, err),
         "users": lambda: _accounts(args, runtime, out),
         "tokens": lambda: _accounts(args, runtime, out),
     }
     return commands[args.command]()
+
+
+def _openapi(out: TextIO) -> int:
+    from adapters.inbound.http.app import openapi_document
+
+    print(json.dumps(openapi_document(), indent=2, sort_keys=True), file=out)
+    return EXIT_OK
 
 
 def _migrate(runtime: CliRuntime, out: TextIO) -> int:

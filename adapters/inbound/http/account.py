@@ -18,10 +18,30 @@ from adapters.inbound.http.wire import LoginBody, UserOut
 from wildside.domain.accounts import User
 
 _INVALID = {
-    400: ResponseSpec(data_container=Problem, description="Not JSON", media_type=MEDIA_TYPE),
-    413: ResponseSpec(data_container=Problem, description="Too large", media_type=MEDIA_TYPE),
-    415: ResponseSpec(data_container=Problem, description="Not JSON", media_type=MEDIA_TYPE),
-    422: ResponseSpec(data_container=Problem, description="Invalid body", media_type=MEDIA_TYPE),
+    400: ResponseSpec(
+        data_container=Problem,
+        generate_examples=False,
+        description="Not JSON",
+        media_type=MEDIA_TYPE,
+    ),
+    413: ResponseSpec(
+        data_container=Problem,
+        generate_examples=False,
+        description="Too large",
+        media_type=MEDIA_TYPE,
+    ),
+    415: ResponseSpec(
+        data_container=Problem,
+        generate_examples=False,
+        description="Not JSON",
+        media_type=MEDIA_TYPE,
+    ),
+    422: ResponseSpec(
+        data_container=Problem,
+        generate_examples=False,
+        description="Invalid body",
+        media_type=MEDIA_TYPE,
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -16,6 +17,7 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.serialization import encode_json
 
 from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
@@ -133,3 +135,34 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
     litestar.state.http_settings = settings
     openapi_fixes.apply(litestar)
     return Edge(litestar, telemetry, settings.request_timeout_s)
+
+
+def openapi_document() -> dict[str, object]:
+    """The OpenAPI document, built without any service (for docs and client generators)."""
+
+    class _NoTelemetry:
+        content_type = "text/plain"
+
+        def request_finished(self, path: str, method: str, status: int, seconds: float) -> None:
+            """Ignore."""
+
+        def websocket_opened(self) -> None:
+            """Ignore."""
+
+        def websocket_closed(self) -> None:
+            """Ignore."""
+
+        def websocket_message(self, direction: str) -> None:
+            """Ignore."""
+
+        def render(self) -> bytes:
+            """Nothing."""
+            return b""
+
+    def no_services() -> AbstractAsyncContextManager[HttpServices]:
+        raise RuntimeError("the OpenAPI document needs no services")
+
+    edge = create_app(no_services, HttpSettings(session_key=bytes(64)), _NoTelemetry())
+    # Litestar's encoder, as the served /schema/openapi.json (examples hold Structs).
+    document: dict[str, object] = json.loads(encode_json(edge.app.openapi_schema.to_schema()))
+    return document

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "/problems/"  # a relative URI reference; docs/api.md lists every type
 UNAVAILABLE_RETRY_S = 5
+# Litestar reports a header parameter by its Python name; clients know the header.
+_WIRE_NAMES = {"idempotency_key": "Idempotency-Key"}
 
 _STATUS_BY_ERROR: list[tuple[type[WildsideError], int]] = [
     (InvalidInputError, 422),
@@ -158,7 +160,10 @@ def http_exception_handler(
             "validation-error",
             "the request body does not match the schema",
             instance=request.url.path,
-            errors=[{"key": e.get("key"), "message": e.get("message")} for e in errors],
+            errors=[
+                {"key": _WIRE_NAMES.get(e.get("key"), e.get("key")), "message": e.get("message")}
+                for e in errors
+            ],
         )
     if status >= 500:
         log.error("framework error %s: %s", status, exc.detail)

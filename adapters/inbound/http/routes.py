@@ -34,7 +34,12 @@ AUTHENTICATED: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]  #
 
 
 def _problem_spec(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=Problem, description=description, media_type=MEDIA_TYPE)
+    return ResponseSpec(
+        data_container=Problem,
+        generate_examples=False,
+        description=description,
+        media_type=MEDIA_TYPE,
+    )
 
 
 COMMON_ERRORS = {
@@ -125,7 +130,12 @@ class RouteController(Controller):
             "Another user's request is a `404`."
         ),
         responses={
-            202: ResponseSpec(data_container=RoutePending, description="Queued or running"),
+            202: ResponseSpec(
+                data_container=RoutePending,
+                generate_examples=False,
+                description="Queued or running",
+            ),
+            400: _problem_spec("The request is malformed"),
             404: _problem_spec("No such request for this user (or expired after 24 h)"),
             422: _problem_spec("The request failed: the route could not be computed"),
             **COMMON_ERRORS,

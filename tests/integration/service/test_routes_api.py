@@ -179,4 +179,4 @@ def test_a_bad_idempotency_key_is_a_422(stack: Stack) -> None:
     headers = {**stack.auth(stack.user("ada")), "Idempotency-Key": "x" * 300}
     response = stack.client.post("/api/v1/routes", json=ROUTE_BODY, headers=headers)
     assert response.status_code == 422
-    assert response.json()["field"] == "Idempotency-Key"
+    assert response.json()["errors"][0]["key"] == "Idempotency-Key"
