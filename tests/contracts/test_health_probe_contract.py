@@ -11,6 +11,7 @@ import pytest
 
 from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.health import PostgresHealthProbe
+from adapters.outbound.redis.health import RedisHealthProbe
 from wildside.domain.errors import UnavailableError
 from wildside.ports.health_probe import HealthProbe
 
@@ -30,8 +31,14 @@ def _postgres(request: pytest.FixtureRequest) -> ProbePair:
     return PostgresHealthProbe(per_call(url)), PostgresHealthProbe(per_call(dead))
 
 
+def _redis(request: pytest.FixtureRequest) -> ProbePair:
+    url = request.getfixturevalue("redis_url")
+    return RedisHealthProbe(url), RedisHealthProbe(f"redis://127.0.0.1:{_closed_port()}/0")
+
+
 BUILDERS: dict[str, tuple[str, Callable[[pytest.FixtureRequest], ProbePair]]] = {
     "postgres": ("postgresql", _postgres),
+    "redis": ("redis", _redis),
 }
 
 

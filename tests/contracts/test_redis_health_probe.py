@@ -1,4 +1,4 @@
-"""``RedisHealthProbe`` against a live Redis and a port where nothing listens."""
+"""``RedisHealthProbe`` beyond the shared probe contract: a hung server times out quickly."""
 
 from __future__ import annotations
 
@@ -8,27 +8,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 
 from adapters.outbound.redis.health import RedisHealthProbe
-from tests.conftest import free_port
 from wildside.domain.errors import UnavailableError
-
-
-def test_a_live_redis_is_healthy(redis_url: str) -> None:
-    probe = RedisHealthProbe(redis_url)
-    assert probe.name == "redis"
-    probe.check()
-    probe.check()  # and again, on the same connection
-    probe.close()
-
-
-def test_a_refused_connection_is_unavailable() -> None:
-    probe = RedisHealthProbe(f"redis://127.0.0.1:{free_port()}/0")  # constructing touches nothing
-    with pytest.raises(UnavailableError) as caught:
-        probe.check()
-    assert caught.value.service == "redis"
-    assert isinstance(caught.value.__cause__, redis.ConnectionError)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from wildside.domain.rate_limit import RateLimitDecision, RateLimitPolicy
 
 
 class RateLimiterError(WildsideError):
-    """The counter store could not be reached."""
+    """The counter store refused the command (an unreachable store is ``UnavailableError``)."""
 
     code = "rate-limiter-error"
     is_retryable = True
