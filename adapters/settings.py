@@ -51,6 +51,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     queue_maintenance_chance: int = 1_000  # per million broker commands: sweep dead workers
     maintenance_interval_s: float = 300.0
     requeue_after_s: float = 300.0
+    # Overpass enrichment (`wildside worker`).
+    enrichment_enabled: bool = True
+    enrichment_min_candidates: int = 20
+    enrichment_radius_m: float = 2_000.0
+    enrichment_cooldown_s: float = 6 * 3600.0
+    overpass_endpoints: str = (
+        "https://overpass-api.de/api/interpreter,https://overpass.private.coffee/api/interpreter"
+    )
+    overpass_user_agent: str = "Wildside/0.1 (+https://github.com/leynos/wildside)"
+    overpass_contact: str = "operations@wildside.invalid"
+    overpass_tenant_token: str | None = None
+    overpass_timeout_s: int = 180
+    overpass_maxsize: int = 536_870_912
+    overpass_daily_requests: int = 10_000
+    overpass_daily_bytes: int = 1_000_000_000
+    overpass_reserve_bytes: int = 64 * 1024 * 1024
+    overpass_permits: int = 2
+    overpass_permit_wait_s: float = 60.0
+    overpass_permit_lease_s: float = 240.0
+    overpass_breaker_threshold: int = 5
+    overpass_breaker_cooldown_s: float = 60.0
+    overpass_max_attempts: int = 3
+    overpass_backoff_base_s: float = 2.0
+    overpass_backoff_max_s: float = 60.0
 
     def __post_init__(self) -> None:
         """Check ranges msgspec's types cannot express."""
@@ -76,7 +100,31 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "queue_heartbeat_timeout_ms",
             "maintenance_interval_s",
             "requeue_after_s",
+            "enrichment_min_candidates",
+            "enrichment_radius_m",
+            "enrichment_cooldown_s",
+            "overpass_timeout_s",
+            "overpass_maxsize",
+            "overpass_daily_requests",
+            "overpass_daily_bytes",
+            "overpass_reserve_bytes",
+            "overpass_permits",
+            "overpass_permit_wait_s",
+            "overpass_permit_lease_s",
+            "overpass_breaker_threshold",
+            "overpass_breaker_cooldown_s",
+            "overpass_max_attempts",
         )
+        if self.overpass_permit_lease_s < self.overpass_timeout_s + 30:
+            raise ValueError(
+                "must outlast a call: at least WILDSIDE_OVERPASS_TIMEOUT_S + 30"
+                " (`$.overpass_permit_lease_s`)"
+            )
+        if not self.endpoint_list():
+            raise ValueError("must name at least one URL (`$.overpass_endpoints`)")
+        for url in self.endpoint_list():
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url!r} is not an http(s) URL (`$.overpass_endpoints`)")
         if not 1 <= self.queue_maintenance_chance <= 1_000_000:
             raise ValueError("must be between 1 and 1000000 (`$.queue_maintenance_chance`)")
         if self.route_job_max_retries < 0:
@@ -85,6 +133,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             value = getattr(self, name)
             if value is not None and not value.strip():
                 raise ValueError(f"must not be empty (`$.{name}`)")
+
+    def endpoint_list(self) -> tuple[str, ...]:
+        """``overpass_endpoints`` split at commas, primary first."""
+        return tuple(u.strip() for u in self.overpass_endpoints.split(",") if u.strip())
 
     def require_database_url(self) -> str:
         """Return the database URL or explain how to get one."""

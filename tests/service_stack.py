@@ -58,6 +58,8 @@ class InProcessWorker:
     settings: Settings
     planner: TourPlanner
     metrics: PrometheusMetrics = field(default_factory=PrometheusMetrics)
+    enrich_area: Callable[[Any], object] | None = None
+    enrichment: Callable[[Any, int], object] | None = None
     _stack: Any = None
     _worker: dramatiq.Worker | None = None
 
@@ -66,7 +68,13 @@ class InProcessWorker:
 
         self._stack = contextlib.ExitStack()
         resources = self._stack.enter_context(open_resources(self.settings, pool_size=3))
-        services = worker_services(resources, self.metrics, planner=self.planner)
+        services = worker_services(
+            resources,
+            self.metrics,
+            enrich_area=self.enrich_area or (lambda job: None),
+            enrichment=self.enrichment,
+            planner=self.planner,
+        )
         declare_actors(
             resources.broker,
             services,
@@ -91,10 +99,10 @@ class Stack:
     client: TestClient[Any]
     workers: list[InProcessWorker] = field(default_factory=list)
 
-    def user(self, name: str, password: str | None = None) -> str:
+    def user(self, name: str, password: str | None = None, *, is_admin: bool = False) -> str:
         """Create a user; return their bearer token."""
         with open_resources(self.settings, pool_size=1) as resources:
-            return accounts(resources).create_user(name, password).secret
+            return accounts(resources).create_user(name, password, is_admin=is_admin).secret
 
     def auth(self, token: str) -> dict[str, str]:
         """The Authorization header for ``token``."""

@@ -7,6 +7,11 @@ import logging
 import uvicorn
 from prometheus_client import start_http_server
 
+from adapters.composition.enrichment import (
+    enrichment_time_limit_ms,
+    enrichment_trigger,
+    open_enrichment,
+)
 from adapters.composition.service import open_http_services, open_resources, worker_services
 from adapters.inbound.http.app import create_app, read_session_key
 from adapters.inbound.http.edge import Edge
@@ -16,9 +21,9 @@ from adapters.inbound.worker.process import WorkerOptions, run_worker
 from adapters.outbound.dramatiq.queue_depth import depth_reader
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.settings import PREFIX, Settings
+from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
 from wildside.ports.route_job_queue import ROUTE_QUEUE
 
-ENRICHMENT_QUEUE = "enrichment"
 WS_MAX_MESSAGE_BYTES = 64 * 1024  # client messages are tiny subscriptions
 
 log = logging.getLogger(__name__)
@@ -68,8 +73,16 @@ def work(settings: Settings) -> int:
     """Run a worker: warm kernels, load the network once, consume until a signal."""
     metrics = PrometheusMetrics()
     threads = settings.worker_threads
-    with open_resources(settings, pool_size=threads + 2) as resources:
-        services = worker_services(resources, metrics)
+    with (
+        open_resources(settings, pool_size=threads + 2) as resources,
+        open_enrichment(resources, metrics) as enrich_area,
+    ):
+        services = worker_services(
+            resources,
+            metrics,
+            enrich_area=enrich_area,
+            enrichment=enrichment_trigger(resources),
+        )
         metrics.watch_queues(
             depth_reader(settings.require_redis_url(), [ROUTE_QUEUE, ENRICHMENT_QUEUE])
         )
@@ -85,8 +98,8 @@ def work(settings: Settings) -> int:
                 max_backoff_ms=settings.route_job_max_backoff_ms,
                 hard_time_limit_ms=int(settings.route_job_time_limit_s * 2000),
             ),
+            enrichment_time_limit_ms=enrichment_time_limit_ms(settings),
         )
-        resources.broker.declare_queue(ENRICHMENT_QUEUE)
         try:
             return run_worker(
                 resources.broker,

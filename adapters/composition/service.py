@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +17,7 @@ from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker
 from adapters.outbound.dramatiq.route_job_queue import DramatiqRouteJobQueue
 from adapters.outbound.postgres.account_store import PostgresAccountStore
 from adapters.outbound.postgres.connection import open_pool, per_call
+from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.health import PostgresHealthProbe
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
@@ -33,9 +34,12 @@ from wildside.app.accounts import Accounts
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, GenerationSettings, TourPlanner
 from wildside.app.get_route import GetRoute
+from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.maintenance import RunMaintenance
 from wildside.app.submit_route import SubmissionSettings, SubmitRoute
+from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.rate_limit import RateLimitPolicy
+from wildside.domain.route_spec import RouteSpec
 from wildside.ports.route_job_queue import GenerateRouteJob
 
 
@@ -120,6 +124,9 @@ async def open_http_services(
                 get_route=GetRoute(store),
                 follow_route=FollowRouteStatus(store, feed),
                 accounts=accounts(resources),
+                list_enrichment=ListEnrichmentJobs(
+                    PostgresEnrichmentLog(resources.pool.connection)
+                ),
                 probes=[
                     PostgresHealthProbe(per_call(settings.require_database_url())),
                     redis_probe,
@@ -137,6 +144,7 @@ class WorkerServices:
 
     generate: GenerateRoute
     maintenance: RunMaintenance
+    enrich_area: Callable[[EnrichmentJob], object]
 
     def generate_route(self, job: GenerateRouteJob) -> object:
         """Run one route job."""
@@ -146,9 +154,18 @@ class WorkerServices:
         """End a job the queue gave up on."""
         self.generate.abandon(job, error)
 
+    def enrich(self, job: EnrichmentJob) -> object:
+        """Run one enrichment job."""
+        return self.enrich_area(job)
+
 
 def worker_services(
-    resources: Resources, metrics: PrometheusMetrics, *, planner: TourPlanner | None = None
+    resources: Resources,
+    metrics: PrometheusMetrics,
+    *,
+    enrich_area: Callable[[EnrichmentJob], object],
+    enrichment: Callable[[RouteSpec, int], object] | None = None,
+    planner: TourPlanner | None = None,
 ) -> WorkerServices:
     """Load the walking network, warm the kernels, wire the job use cases.
 
@@ -172,6 +189,7 @@ def worker_services(
                 time_limit_s=settings.route_job_time_limit_s,
                 cache_ttl_s=settings.route_cache_ttl_s,
             ),
+            enrichment=enrichment,
         ),
         maintenance=RunMaintenance(
             store,
@@ -179,4 +197,5 @@ def worker_services(
             SystemClock(),
             requeue_after=timedelta(seconds=settings.requeue_after_s),
         ),
+        enrich_area=enrich_area,
     )

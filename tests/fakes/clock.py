@@ -26,3 +26,16 @@ class FakeClock(Clock):
         """Move both clocks forward."""
         self._now += timedelta(seconds=seconds)
         self._monotonic += seconds
+
+
+class FakeSleeper:
+    """A ``Sleeper`` that moves a ``FakeClock`` instead of waiting, and remembers each wait."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        """Advance the clock by ``seconds``."""
+        self.slept.append(seconds)
+        self.clock.advance(max(0.0, seconds))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wildside.domain.errors import JobTimeoutError, WildsideError
 from wildside.domain.route_document import route_document
+from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus, StatusUpdate
 from wildside.domain.tour import Tour, TourRequest
 from wildside.ports.clock import Clock
@@ -72,7 +74,9 @@ class GenerateRoute:
         clock: Clock,
         jitter: Jitter,
         settings: GenerationSettings | None = None,
+        enrichment: Callable[[RouteSpec, int], object] | None = None,
     ) -> None:
+        self._enrichment = enrichment
         self._store = store
         self._planner = planner
         self._cache = cache
@@ -134,6 +138,8 @@ class GenerateRoute:
             self._metrics.route_computed(
                 tour.diagnostics.total_seconds, tour.diagnostics.candidates_considered
             )
+            if self._enrichment is not None:  # a sparse area gets more POIs for next time
+                self._enrichment(job.spec, tour.diagnostics.candidates_found)
             self._check(deadline)
             document = route_document(tour)
             self._store_in_cache(key, document)

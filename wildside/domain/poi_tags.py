@@ -109,6 +109,29 @@ POI_KEYS: tuple[str, ...] = tuple(
 _NEGATIVE_VALUES = frozenset({"no", "none", "false", ""})
 
 
+def tag_selectors(themes: tuple[str, ...] = ()) -> list[tuple[str, str | None]]:
+    """``(key, value)`` pairs (value ``None``: any value) that admit POIs of ``themes``.
+
+    All themes when ``themes`` is empty; sorted, and a key's wildcard makes its
+    specific values redundant. ``classify_poi`` still decides per object.
+
+    Examples
+    --------
+    >>> tag_selectors(("views",))[:2]
+    [('man_made', 'tower'), ('natural', 'cape')]
+    """
+    wanted = set(themes)
+    table = {**_TAG_THEMES, **_NAMED_ONLY}
+    chosen = {
+        (key, None if value == "*" else value)
+        for (key, value), found in table.items()
+        if not wanted or wanted & set(found)
+    }
+    wildcards = {key for key, value in chosen if value is None}
+    kept = {(key, value) for key, value in chosen if value is None or key not in wildcards}
+    return sorted(kept, key=lambda kv: (kv[0], kv[1] or ""))
+
+
 @dataclass(frozen=True, slots=True)
 class PoiClassification:
     """The verdict for one tagged object: its themes and the tags that matched."""

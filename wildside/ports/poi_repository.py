@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from wildside.domain.errors import WildsideError
 from wildside.domain.geo import GeoPoint
+from wildside.domain.map_data import PoiRecord
 from wildside.domain.scoring import Poi
 
 
@@ -25,6 +27,25 @@ class SearchArea:
     start: GeoPoint
     end: GeoPoint | None
     max_walk_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where upserted POIs came from: the service, the exact URL, the area, the time."""
+
+    source: str
+    source_url: str
+    bbox_wkt: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    """What an upsert did."""
+
+    inserted: int
+    updated: int
+    unchanged: int
 
 
 class PoiRepositoryError(WildsideError):
@@ -48,4 +69,12 @@ class PoiRepository(Protocol):
 
     def data_version(self) -> str:
         """Identify the data a tour was computed on (changes with every import)."""
+        ...
+
+    def upsert(self, pois: Sequence[PoiRecord], provenance: Provenance) -> UpsertCounts:
+        """Insert new POIs and update changed ones, recording ``provenance`` on both.
+
+        Unchanged POIs are left alone. When anything changed, the data version
+        changes too (cached tours of the old data are not served again).
+        """
         ...

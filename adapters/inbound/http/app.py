@@ -21,6 +21,7 @@ from litestar.serialization import encode_json
 
 from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
+from adapters.inbound.http.admin import AdminController
 from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.problems import (
     http_exception_handler,
@@ -101,7 +102,13 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             yield
 
     litestar = Litestar(
-        route_handlers=[RouteController, AccountController, SystemController, status_socket],
+        route_handlers=[
+            RouteController,
+            AccountController,
+            AdminController,
+            SystemController,
+            status_socket,
+        ],
         lifespan=[lifespan],
         middleware=[session_config(settings).middleware],
         exception_handlers={

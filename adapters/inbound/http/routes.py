@@ -33,7 +33,7 @@ PATH = "/api/v1/routes"
 AUTHENTICATED: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]  # either one
 
 
-def _problem_spec(description: str) -> ResponseSpec:
+def problem_spec(description: str) -> ResponseSpec:
     return ResponseSpec(
         data_container=Problem,
         generate_examples=False,
@@ -43,9 +43,9 @@ def _problem_spec(description: str) -> ResponseSpec:
 
 
 COMMON_ERRORS = {
-    401: _problem_spec("No valid bearer token or session"),
-    503: _problem_spec("PostgreSQL or Redis is unavailable; retry after `Retry-After` seconds"),
-    504: _problem_spec("The request took longer than the server's request timeout"),
+    401: problem_spec("No valid bearer token or session"),
+    503: problem_spec("PostgreSQL or Redis is unavailable; retry after `Retry-After` seconds"),
+    504: problem_spec("The request took longer than the server's request timeout"),
 }
 
 
@@ -77,12 +77,12 @@ class RouteController(Controller):
         before_request=require_json,
         response_headers=[],
         responses={
-            400: _problem_spec("The body is not valid JSON"),
-            409: _problem_spec("Idempotency-Key reused with a different body"),
-            413: _problem_spec("The body is larger than the server accepts"),
-            415: _problem_spec("The body is not JSON"),
-            422: _problem_spec("The body is well-formed but invalid (ranges, unknown themes)"),
-            429: _problem_spec("Rate limit reached; retry after `Retry-After` seconds"),
+            400: problem_spec("The body is not valid JSON"),
+            409: problem_spec("Idempotency-Key reused with a different body"),
+            413: problem_spec("The body is larger than the server accepts"),
+            415: problem_spec("The body is not JSON"),
+            422: problem_spec("The body is well-formed but invalid (ranges, unknown themes)"),
+            429: problem_spec("Rate limit reached; retry after `Retry-After` seconds"),
             **COMMON_ERRORS,
         },
     )
@@ -135,9 +135,9 @@ class RouteController(Controller):
                 generate_examples=False,
                 description="Queued or running",
             ),
-            400: _problem_spec("The request is malformed"),
-            404: _problem_spec("No such request for this user (or expired after 24 h)"),
-            422: _problem_spec("The request failed: the route could not be computed"),
+            400: problem_spec("The request is malformed"),
+            404: problem_spec("No such request for this user (or expired after 24 h)"),
+            422: problem_spec("The request failed: the route could not be computed"),
             **COMMON_ERRORS,
         },
     )

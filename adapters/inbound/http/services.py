@@ -9,6 +9,7 @@ from typing import Protocol
 from wildside.app.accounts import Accounts
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
+from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.submit_route import SubmitRoute
 from wildside.ports.health_probe import HealthProbe
 
@@ -47,6 +48,7 @@ class HttpServices:
     get_route: GetRoute
     follow_route: FollowRouteStatus
     accounts: Accounts
+    list_enrichment: ListEnrichmentJobs
     probes: Sequence[HealthProbe]
     telemetry: Telemetry
 

@@ -163,3 +163,37 @@ class Health(msgspec.Struct):
 
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class BoxOut(msgspec.Struct):
+    """A bounding box in WGS84 degrees."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+class EnrichmentJobOut(msgspec.Struct):
+    """One enrichment job: the area asked for, how it ended, where the data came from."""
+
+    id: str
+    bbox: BoxOut
+    themes: list[str]
+    started_at: str
+    finished_at: str | None
+    outcome: str | None
+    endpoint: str | None
+    source_url: str | None
+    attempts: int
+    bytes_read: int
+    pois_received: int
+    pois_inserted: int
+    pois_updated: int
+    error: str | None
+
+
+class EnrichmentJobsOut(msgspec.Struct):
+    """Recent enrichment jobs, newest first."""
+
+    jobs: list[EnrichmentJobOut]

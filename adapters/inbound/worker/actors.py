@@ -9,8 +9,10 @@ from typing import Any, Protocol
 import dramatiq
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
+from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.route_status import TIMEOUT_ERROR
+from wildside.ports.enrichment_job_queue import ENRICHMENT_JOB, ENRICHMENT_QUEUE
 from wildside.ports.route_job_queue import ROUTE_JOB, ROUTE_QUEUE, GenerateRouteJob
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,10 @@ class JobHandlers(Protocol):
         """End a job the queue gave up on as failed (``GenerateRoute.abandon``)."""
         ...
 
+    def enrich(self, job: EnrichmentJob) -> object:
+        """Run one enrichment job (``EnrichArea``)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -43,9 +49,20 @@ class RetryPolicy:
 
 
 def declare_actors(
-    broker: dramatiq.Broker, handlers: JobHandlers, policy: RetryPolicy
+    broker: dramatiq.Broker,
+    handlers: JobHandlers,
+    policy: RetryPolicy,
+    enrichment_time_limit_ms: int = 1_800_000,
 ) -> list[dramatiq.Actor[Any, Any]]:
-    """Register the route actors on ``broker``; nothing is declared at import time."""
+    """Register the route and enrichment actors on ``broker``; nothing happens at import."""
+
+    def enrich_area(document: dict[str, Any]) -> None:
+        try:
+            job = EnrichmentJob.from_document(document)
+        except InvalidInputError as exc:
+            log.error("dropping a malformed enrichment job: %s", exc)
+            return
+        handlers.enrich(job)  # Overpass failures end the job; store outages raise: retry
 
     def generate_route(document: dict[str, Any]) -> None:
         job = _decode(document)
@@ -84,6 +101,15 @@ def declare_actors(
             min_backoff=policy.min_backoff_ms,
             max_backoff=policy.max_backoff_ms,
         )(route_job_exhausted),
+        dramatiq.actor(
+            actor_name=ENRICHMENT_JOB,
+            queue_name=ENRICHMENT_QUEUE,
+            broker=broker,
+            max_retries=policy.max_retries,
+            min_backoff=policy.min_backoff_ms,
+            max_backoff=policy.max_backoff_ms,
+            time_limit=enrichment_time_limit_ms,
+        )(enrich_area),
     ]
 
 

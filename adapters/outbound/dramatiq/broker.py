@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import (
     AgeLimit,
@@ -15,6 +17,9 @@ from dramatiq.middleware import (
     ShutdownNotifications,
     TimeLimit,
 )
+
+from wildside.domain.errors import UnavailableError
+from wildside.ports.route_job_queue import JobQueueError
 
 NAMESPACE = "dramatiq"  # Redis key prefix of every queue (cache keys use route:v1:)
 
@@ -61,3 +66,16 @@ def queue_key(queue: str) -> str:
 def dead_letter_key(queue: str) -> str:
     """The Redis sorted set holding ``queue``'s dead messages."""
     return f"{NAMESPACE}:{queue}.XQ"
+
+
+def send(broker: dramatiq.Broker, queue: str, actor: str, document: dict[str, Any]) -> None:
+    """Enqueue ``actor(document)`` by name; Redis errors become Wildside errors."""
+    message: dramatiq.Message[None] = dramatiq.Message(
+        queue_name=queue, actor_name=actor, args=(document,), kwargs={}, options={}
+    )
+    try:
+        broker.enqueue(message)
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        raise UnavailableError(f"the job queue is unreachable: {exc}", service="redis") from exc
+    except redis.exceptions.RedisError as exc:
+        raise JobQueueError(f"the job queue refused the job: {exc}") from exc

@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg.types.json import Jsonb
+
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
+from wildside.domain.map_data import PoiRecord
 from wildside.domain.scoring import Poi
-from wildside.ports.poi_repository import PoiRepository, PoiRepositoryError, SearchArea
+from wildside.ports.poi_repository import (
+    PoiRepository,
+    PoiRepositoryError,
+    Provenance,
+    SearchArea,
+    UpsertCounts,
+)
 
 # The circle of radius max_walk_m around the start contains the ellipse too, so
 # the GiST index answers ST_DWithin first and the exact ellipse test runs on
@@ -26,6 +35,30 @@ WHERE ST_DWithin(location, origin.start, %(radius)s)
           <= %(max_walk_m)s)
 ORDER BY themes && %(prefer)s::text[] DESC, popularity DESC, element_type, id
 LIMIT %(limit)s
+"""
+
+
+# Upserts from Overpass carry their provenance; unchanged rows are not touched
+# (the WHERE of DO UPDATE), so RETURNING lists only what was written.
+_UPSERT = """
+INSERT INTO pois AS p (element_type, id, name, location, tags, themes, popularity,
+                       source, source_url, source_bbox, fetched_at, updated_at)
+SELECT v.element_type, v.id, v.name,
+       ST_SetSRID(ST_MakePoint(v.lng, v.lat), 4326)::geography, v.tags, v.themes, v.popularity,
+       %(source)s, %(url)s, ST_GeomFromText(%(bbox)s, 4326), %(at)s, %(at)s
+FROM jsonb_to_recordset(%(rows)s) AS v(
+    element_type text, id bigint, name text, lng float8, lat float8,
+    tags jsonb, themes text[], popularity real)
+ON CONFLICT (element_type, id) DO UPDATE SET
+    name = EXCLUDED.name, location = EXCLUDED.location, tags = EXCLUDED.tags,
+    themes = EXCLUDED.themes, popularity = EXCLUDED.popularity, source = EXCLUDED.source,
+    source_url = EXCLUDED.source_url, source_bbox = EXCLUDED.source_bbox,
+    fetched_at = EXCLUDED.fetched_at, updated_at = EXCLUDED.updated_at
+WHERE (p.name, ST_AsBinary(p.location), p.tags, p.themes, p.popularity)
+      IS DISTINCT FROM
+      (EXCLUDED.name, ST_AsBinary(EXCLUDED.location), EXCLUDED.tags, EXCLUDED.themes,
+       EXCLUDED.popularity)
+RETURNING (xmax = 0) AS inserted
 """
 
 
@@ -60,6 +93,46 @@ class PostgresPoiRepository(PoiRepository):
             Poi(key, name, lat, lng, tuple(themes), float(popularity), tags)
             for key, name, lat, lng, themes, popularity, tags in rows
         ]
+
+    def upsert(self, pois: Sequence[PoiRecord], provenance: Provenance) -> UpsertCounts:
+        """Upsert in one transaction; a new ``map_imports`` row when anything changed."""
+        rows = [
+            {
+                "element_type": p.element_type,
+                "id": p.osm_id,
+                "name": p.name,
+                "lng": p.lng,
+                "lat": p.lat,
+                "tags": dict(p.tags),
+                "themes": list(p.themes),
+                "popularity": p.popularity,
+            }
+            for p in pois
+        ]
+        params = {
+            "rows": Jsonb(rows),
+            "source": provenance.source,
+            "url": provenance.source_url,
+            "bbox": provenance.bbox_wkt,
+            "at": provenance.fetched_at,
+        }
+        with (
+            translate_errors("could not upsert POIs", PoiRepositoryError),
+            self._connections() as conn,
+            conn.transaction(),
+        ):
+            flags = conn.execute(_UPSERT, params).fetchall() if rows else []
+            inserted = sum(1 for (is_insert,) in flags if is_insert)
+            counts = UpsertCounts(inserted, len(flags) - inserted, len(rows) - len(flags))
+            if flags:
+                conn.execute(
+                    "INSERT INTO map_imports (source, counts) VALUES (%s, %s)",
+                    (
+                        provenance.source_url,
+                        Jsonb({"pois_inserted": inserted, "pois_updated": counts.updated}),
+                    ),
+                )
+        return counts
 
     def data_version(self) -> str:
         """``import-<id>`` of the newest import, or ``empty``."""

@@ -20,3 +20,21 @@ CACHE_HITS = "cache_route_lookup_hits_total"
 CACHE_MISSES = "cache_route_lookup_misses_total"
 
 UNMATCHED_PATH = "<unmatched>"  # the path label of requests no route matched (bounded labels)
+# Overpass enrichment (worker processes).
+ENRICHMENT_JOBS = "wildside_enrichment_jobs_total"  # labels: outcome
+OVERPASS_REQUESTS = "wildside_overpass_requests_total"  # labels: endpoint, status
+OVERPASS_BYTES = "wildside_overpass_bytes_total"
+OVERPASS_BREAKER = (
+    "wildside_overpass_breaker_state"  # labels: endpoint; 0 closed, 1 half-open, 2 open
+)
+OVERPASS_SEMAPHORE_WAIT = "wildside_overpass_semaphore_wait_seconds"
+OVERPASS_QUOTA_REMAINING = "wildside_overpass_quota_remaining"  # labels: kind (requests | bytes)
+
+ENRICHMENT_OUTCOMES = (
+    "succeeded",
+    "failed",
+    "quota_denied",
+    "circuit_open",
+    "timeout",
+    "retry_exhausted",
+)

@@ -164,3 +164,45 @@ def test_abandoning_a_queued_job_passes_through_running(world: World) -> None:
     record = world.store.get(job.request_id)
     assert record is not None
     assert record.error == "gave up after 5 attempts"
+
+
+def test_a_sparse_area_asks_for_enrichment_once(world: World) -> None:
+    from wildside.app.request_enrichment import RequestEnrichment, TriggerSettings
+
+    class Jobs:
+        def __init__(self) -> None:
+            self.sent: list[object] = []
+
+        def enqueue(self, job: object) -> None:
+            self.sent.append(job)
+
+    class Once:
+        def __init__(self) -> None:
+            self.keys: set[str] = set()
+
+        def claim(self, key: str, ttl_s: float) -> bool:
+            fresh = key not in self.keys
+            self.keys.add(key)
+            return fresh
+
+    jobs = Jobs()
+    trigger = RequestEnrichment(jobs, Once(), TriggerSettings(min_candidates=50))  # type: ignore[arg-type]
+    generate = GenerateRoute(
+        store=world.store,
+        planner=world.planner,
+        cache=world.cache,
+        publisher=world.channel,
+        metrics=world.metrics,
+        clock=world.clock,
+        jitter=world.jitter,
+        enrichment=trigger,
+    )
+    # Given the fake engine reports 40 candidates found, under the threshold of 50
+    generate(_queued_job(world))
+    again = RouteSpec.build(start=HELSINKI, duration_minutes=90, preferences=["history"], seed=3)
+    generate(_queued_job(world, again))
+    # Then one job went out for the area (the second request fell in the cool-down)
+    assert len(jobs.sent) == 1
+    box = jobs.sent[0].bbox  # type: ignore[attr-defined]
+    assert box.south < HELSINKI.lat < box.north
+    assert box.west < HELSINKI.lng < box.east

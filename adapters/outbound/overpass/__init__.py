@@ -1,0 +1,1 @@
+"""Overpass API adapters: aiohttp transport and the pure reading of Overpass answers."""

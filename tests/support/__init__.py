@@ -1,0 +1,1 @@
+"""Test support servers that stand in for services Wildside does not own."""
