@@ -51,6 +51,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     queue_maintenance_chance: int = 1_000  # per million broker commands: sweep dead workers
     maintenance_interval_s: float = 300.0
     requeue_after_s: float = 300.0
+    # Logs of `serve`, `worker` and `dev` children.
+    log_level: str = "INFO"
+    log_format: str = "auto"  # auto (JSON unless stderr is a terminal) | json | human
+    # Tracing (OpenTelemetry), off by default.
+    otel_exporter: str = "none"  # none | console | otlp
+    otel_endpoint: str | None = (
+        None  # OTLP/HTTP traces URL; else the OTEL_EXPORTER_OTLP_* variables
+    )
+    otel_service_name: str = "wildside"
+    # Product analytics (PostHog), off unless a project key is set.
+    posthog_api_key: str | None = None
+    posthog_host: str = "https://eu.i.posthog.com"
     # Overpass enrichment (`wildside worker`).
     enrichment_enabled: bool = True
     enrichment_min_candidates: int = 20
@@ -115,16 +127,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "overpass_breaker_cooldown_s",
             "overpass_max_attempts",
         )
-        if self.overpass_permit_lease_s < self.overpass_timeout_s + 30:
-            raise ValueError(
-                "must outlast a call: at least WILDSIDE_OVERPASS_TIMEOUT_S + 30"
-                " (`$.overpass_permit_lease_s`)"
-            )
-        if not self.endpoint_list():
-            raise ValueError("must name at least one URL (`$.overpass_endpoints`)")
-        for url in self.endpoint_list():
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"{url!r} is not an http(s) URL (`$.overpass_endpoints`)")
+        for name, choices in _CHOICES.items():
+            if str(getattr(self, name)).lower() not in choices:
+                raise ValueError(f"must be one of {', '.join(choices)} (`$.{name}`)")
+        _check_overpass(self)
         if not 1 <= self.queue_maintenance_chance <= 1_000_000:
             raise ValueError("must be between 1 and 1000000 (`$.queue_maintenance_chance`)")
         if self.route_job_max_retries < 0:
@@ -157,6 +163,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 variable=f"{PREFIX}REDIS_URL",
             )
         return self.redis_url
+
+
+def _check_overpass(settings: Settings) -> None:
+    if settings.overpass_permit_lease_s < settings.overpass_timeout_s + 30:
+        raise ValueError(
+            "must outlast a call: at least WILDSIDE_OVERPASS_TIMEOUT_S + 30"
+            " (`$.overpass_permit_lease_s`)"
+        )
+    if not settings.endpoint_list():
+        raise ValueError("must name at least one URL (`$.overpass_endpoints`)")
+    for url in settings.endpoint_list():
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{url!r} is not an http(s) URL (`$.overpass_endpoints`)")
+
+
+_CHOICES = {
+    "log_format": ("auto", "json", "human"),
+    "log_level": ("debug", "info", "warning", "error", "critical"),
+    "otel_exporter": ("none", "console", "otlp"),
+}
 
 
 def _positive(settings: Settings, *names: str) -> None:

@@ -56,7 +56,7 @@ class InProcessWorker:
     """A Dramatiq worker thread over the real broker, with the planner the test chose."""
 
     settings: Settings
-    planner: TourPlanner
+    planner: TourPlanner | None
     metrics: PrometheusMetrics = field(default_factory=PrometheusMetrics)
     enrich_area: Callable[[Any], object] | None = None
     enrichment: Callable[[Any, int], object] | None = None
@@ -108,9 +108,11 @@ class Stack:
         """The Authorization header for ``token``."""
         return {"Authorization": f"Bearer {token}"}
 
-    def start_worker(self, planner: TourPlanner | None = None) -> InProcessWorker:
-        """Run a worker in this process; it stops with the test."""
-        worker = InProcessWorker(self.settings, planner or FakePlanner())
+    def start_worker(
+        self, planner: TourPlanner | None = None, *, real_engine: bool = False
+    ) -> InProcessWorker:
+        """Run a worker in this process (the real engine on request); it stops with the test."""
+        worker = InProcessWorker(self.settings, None if real_engine else planner or FakePlanner())
         worker.start()
         self.workers.append(worker)
         return worker

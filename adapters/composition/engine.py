@@ -17,6 +17,7 @@ from wildside.ports.map_data_store import MapDataStore
 from wildside.ports.osm_extract_source import OsmExtractSource
 from wildside.ports.poi_repository import PoiRepository
 from wildside.ports.progress import Progress
+from wildside.ports.tracer import Tracer
 
 if TYPE_CHECKING:
     from wildside.app.plan_tour import PlanTour
@@ -65,6 +66,7 @@ def build_plan_tour(
     network: StreetNetwork | None = None,
     pois: PoiRepository | None = None,
     clock: Clock | None = None,
+    tracer: Tracer | None = None,
 ) -> PlanTour:
     """Wire the tour-planning use case; tests pass their own network or fakes."""
     from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
@@ -79,6 +81,7 @@ def build_plan_tour(
         pois=pois or PostgresPoiRepository(per_call(settings.require_database_url())),
         network=network or load_street_network(settings),
         clock=clock or SystemClock(),
+        tracer=tracer,
     )
 
 

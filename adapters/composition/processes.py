@@ -12,13 +12,20 @@ from adapters.composition.enrichment import (
     enrichment_trigger,
     open_enrichment,
 )
-from adapters.composition.service import open_http_services, open_resources, worker_services
+from adapters.composition.service import (
+    open_http_services,
+    open_resources,
+    product_analytics,
+    worker_services,
+)
 from adapters.inbound.http.app import create_app, read_session_key
 from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.services import HttpSettings
 from adapters.inbound.worker.actors import RetryPolicy, declare_actors
 from adapters.inbound.worker.process import WorkerOptions, run_worker
+from adapters.log_format import configure_logging
 from adapters.outbound.dramatiq.queue_depth import depth_reader
+from adapters.outbound.otel.setup import configure_tracing, shutdown_tracing
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.settings import PREFIX, Settings
 from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
@@ -50,9 +57,21 @@ def build_http_app(settings: Settings, metrics: PrometheusMetrics | None = None)
     )
 
 
+def start_logging(settings: Settings) -> None:
+    """JSON lines (or readable lines on a terminal) with request, job and trace ids."""
+    choice = {"auto": None, "json": True, "human": False}[settings.log_format]
+    configure_logging(settings.log_level, json_lines=choice)
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
     """Run the API until SIGINT/SIGTERM; uvicorn drains connections on the way out."""
+    start_logging(settings)
     app = build_http_app(settings)
+    configure_tracing(
+        settings.otel_exporter,
+        service=f"{settings.otel_service_name}-api",
+        endpoint=settings.otel_endpoint,
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -61,27 +80,39 @@ def serve(settings: Settings, host: str, port: int) -> int:
             lifespan="on",
             ws_max_size=WS_MAX_MESSAGE_BYTES,
             timeout_graceful_shutdown=10,
-            log_level="info",
+            log_config=None,  # our handler (JSON lines) for uvicorn's loggers too
+            log_level=settings.log_level.lower(),
             access_log=False,  # every request is in http_requests_total
         )
     )
-    server.run()
+    try:
+        server.run()
+    finally:
+        shutdown_tracing()
     return 0 if server.started else 1
 
 
 def work(settings: Settings) -> int:
     """Run a worker: warm kernels, load the network once, consume until a signal."""
+    start_logging(settings)
     metrics = PrometheusMetrics()
     threads = settings.worker_threads
+    configure_tracing(
+        settings.otel_exporter,
+        service=f"{settings.otel_service_name}-worker",
+        endpoint=settings.otel_endpoint,
+    )
     with (
         open_resources(settings, pool_size=threads + 2) as resources,
         open_enrichment(resources, metrics) as enrich_area,
+        product_analytics(settings) as analytics,
     ):
         services = worker_services(
             resources,
             metrics,
             enrich_area=enrich_area,
             enrichment=enrichment_trigger(resources),
+            analytics=analytics,
         )
         metrics.watch_queues(
             depth_reader(settings.require_redis_url(), [ROUTE_QUEUE, ENRICHMENT_QUEUE])
@@ -113,3 +144,4 @@ def work(settings: Settings) -> int:
         finally:
             metrics_server.shutdown()
             metrics_thread.join(timeout=5)
+            shutdown_tracing()

@@ -13,8 +13,10 @@ import redis
 
 from adapters.composition.engine import build_plan_tour
 from adapters.inbound.http.services import HttpServices
+from adapters.outbound.analytics.posthog_analytics import PostHogProductAnalytics
 from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker
 from adapters.outbound.dramatiq.route_job_queue import DramatiqRouteJobQueue
+from adapters.outbound.otel.tracer import OtelTracer
 from adapters.outbound.postgres.account_store import PostgresAccountStore
 from adapters.outbound.postgres.connection import open_pool, per_call
 from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
@@ -40,6 +42,7 @@ from wildside.app.submit_route import SubmissionSettings, SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
+from wildside.ports.product_analytics import NullProductAnalytics, ProductAnalytics
 from wildside.ports.route_job_queue import GenerateRouteJob
 
 
@@ -83,11 +86,23 @@ def open_resources(settings: Settings, *, pool_size: int | None = None) -> Itera
         pool.close()
 
 
-def accounts(resources: Resources) -> Accounts:
+def accounts(resources: Resources, analytics: ProductAnalytics | None = None) -> Accounts:
     """The accounts use cases."""
-    return Accounts(
-        PostgresAccountStore(resources.pool.connection), OsSecretSource(), SystemClock()
-    )
+    store = PostgresAccountStore(resources.pool.connection)
+    return Accounts(store, OsSecretSource(), SystemClock(), analytics)
+
+
+@contextlib.contextmanager
+def product_analytics(settings: Settings) -> Iterator[ProductAnalytics]:
+    """PostHog when a project key is configured, else nothing; flushed on exit."""
+    if settings.posthog_api_key is None:
+        yield NullProductAnalytics()
+        return
+    client = PostHogProductAnalytics(settings.posthog_api_key, settings.posthog_host)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def submission_settings(settings: Settings) -> SubmissionSettings:
@@ -104,7 +119,7 @@ async def open_http_services(
     settings: Settings, metrics: PrometheusMetrics
 ) -> AsyncIterator[HttpServices]:
     """Everything the API process needs, for the app's lifetime."""
-    with open_resources(settings) as resources:
+    with open_resources(settings) as resources, product_analytics(settings) as analytics:
         feed = RedisStatusFeed(settings.require_redis_url())
         await feed.start()
         redis_probe = RedisHealthProbe(settings.require_redis_url())
@@ -120,10 +135,12 @@ async def open_http_services(
                     clock=clock,
                     ids=UuidIdGenerator(),
                     settings=submission_settings(settings),
+                    tracer=OtelTracer(),
+                    analytics=analytics,
                 ),
                 get_route=GetRoute(store),
                 follow_route=FollowRouteStatus(store, feed),
-                accounts=accounts(resources),
+                accounts=accounts(resources, analytics),
                 list_enrichment=ListEnrichmentJobs(
                     PostgresEnrichmentLog(resources.pool.connection)
                 ),
@@ -166,14 +183,19 @@ def worker_services(
     enrich_area: Callable[[EnrichmentJob], object],
     enrichment: Callable[[RouteSpec, int], object] | None = None,
     planner: TourPlanner | None = None,
+    analytics: ProductAnalytics | None = None,
 ) -> WorkerServices:
     """Load the walking network, warm the kernels, wire the job use cases.
 
     Tests pass their own ``planner``; everything else is real.
     """
     settings = resources.settings
+    tracer = OtelTracer()
     planner = planner or build_plan_tour(
-        settings, pois=PostgresPoiRepository(resources.pool.connection), clock=SystemClock()
+        settings,
+        pois=PostgresPoiRepository(resources.pool.connection),
+        clock=SystemClock(),
+        tracer=tracer,
     )
     store = resources.route_store
     return WorkerServices(
@@ -190,6 +212,8 @@ def worker_services(
                 cache_ttl_s=settings.route_cache_ttl_s,
             ),
             enrichment=enrichment,
+            tracer=tracer,
+            analytics=analytics,
         ),
         maintenance=RunMaintenance(
             store,

@@ -18,6 +18,7 @@ from wildside.domain.accounts import (
 from wildside.domain.errors import AuthenticationError, NotFoundError
 from wildside.ports.account_store import AccountStore
 from wildside.ports.clock import Clock
+from wildside.ports.product_analytics import USER_LOGGED_IN, NullProductAnalytics, ProductAnalytics
 from wildside.ports.secret_source import SecretSource
 
 # Checked when the user does not exist, so a wrong name costs as long as a wrong password.
@@ -27,10 +28,17 @@ _DECOY_HASH = hash_password("decoy-password", b"wildside-decoy-s")
 class Accounts:
     """Everything about who the caller is."""
 
-    def __init__(self, store: AccountStore, secrets: SecretSource, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: AccountStore,
+        secrets: SecretSource,
+        clock: Clock,
+        analytics: ProductAnalytics | None = None,
+    ) -> None:
         self._store = store
         self._secrets = secrets
         self._clock = clock
+        self._analytics = analytics or NullProductAnalytics()
 
     def create_user(
         self, username: str, password: str | None = None, *, is_admin: bool = False
@@ -80,6 +88,7 @@ class Accounts:
         is_match = verify_password(password, encoded or _DECOY_HASH)
         if stored is None or encoded is None or not is_match:
             raise AuthenticationError("unknown username or wrong password")
+        self._analytics.capture(USER_LOGGED_IN, stored.user.id, {"method": "password"})
         return stored.user
 
     def session_expiry(self, max_age_s: float) -> float:

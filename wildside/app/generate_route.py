@@ -16,10 +16,17 @@ from wildside.domain.tour import Tour, TourRequest
 from wildside.ports.clock import Clock
 from wildside.ports.jitter import Jitter
 from wildside.ports.metrics import Metrics
+from wildside.ports.product_analytics import (
+    ROUTE_COMPUTED,
+    ROUTE_GENERATION_FAILED,
+    NullProductAnalytics,
+    ProductAnalytics,
+)
 from wildside.ports.route_cache import RouteCache
 from wildside.ports.route_job_queue import ROUTE_QUEUE, GenerateRouteJob
 from wildside.ports.route_request_store import RouteRequestStore
 from wildside.ports.status_publisher import StatusPublisher
+from wildside.ports.tracer import NullTracer, Tracer
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +82,12 @@ class GenerateRoute:
         jitter: Jitter,
         settings: GenerationSettings | None = None,
         enrichment: Callable[[RouteSpec, int], object] | None = None,
+        tracer: Tracer | None = None,
+        analytics: ProductAnalytics | None = None,
     ) -> None:
+        self._analytics = analytics or NullProductAnalytics()
         self._enrichment = enrichment
+        self._tracer = tracer or NullTracer()
         self._store = store
         self._planner = planner
         self._cache = cache
@@ -91,7 +102,13 @@ class GenerateRoute:
 
         Retryable errors (a database or cache outage) propagate so the queue
         retries the job; every other failure ends the request as ``failed``.
+        The work is one span, a child of the submitting request's span.
         """
+        attributes = {"wildside.request_id": job.request_id}
+        with self._tracer.span("generate route", parent=job.trace_context, attributes=attributes):
+            return self._generate(job)
+
+    def _generate(self, job: GenerateRouteJob) -> JobOutcome:
         began = self._clock.monotonic()
         started = self._store.begin_attempt(job.request_id, self._clock.now())
         if started is None:
@@ -102,12 +119,12 @@ class GenerateRoute:
         try:
             outcome = self._run(job, deadline=began + self._settings.time_limit_s)
         except JobTimeoutError:
-            self._fail(job.request_id, TIMEOUT_ERROR)
+            self._fail(job, TIMEOUT_ERROR, reason="timeout")
             outcome = JobOutcome.TIMEOUT
         except WildsideError as exc:
             if exc.is_retryable:
                 raise
-            self._fail(job.request_id, exc.message)
+            self._fail(job, exc.message, reason=exc.code)
             outcome = JobOutcome.FAILED
         self._metrics.job_finished(ROUTE_QUEUE, outcome.value, self._clock.monotonic() - began)
         return outcome
@@ -122,13 +139,15 @@ class GenerateRoute:
         if started is None:
             return
         self._publish(started)
-        self._fail(job.request_id, error)
+        reason = "timeout" if error == TIMEOUT_ERROR else "retries-exhausted"
+        self._fail(job, error, reason=reason)
         outcome = JobOutcome.TIMEOUT if error == TIMEOUT_ERROR else JobOutcome.FAILED
         self._metrics.job_finished(ROUTE_QUEUE, outcome.value, 0.0)
 
     def _run(self, job: GenerateRouteJob, *, deadline: float) -> JobOutcome:
-        key = job.spec.cache_key(self._planner.data_version())
-        document = self._cached(key)
+        with self._tracer.span("route cache lookup"):
+            key = job.spec.cache_key(self._planner.data_version())
+            document = self._cached(key)
         outcome = JobOutcome.CACHE_HIT if document is not None else JobOutcome.SUCCEEDED
         if document is None:
             self._check(deadline)
@@ -148,10 +167,23 @@ class GenerateRoute:
             "cache_hit": outcome.value == "cache_hit",
         }
         done = StatusUpdate(job.request_id, RouteStatus.SUCCEEDED, 100, self._clock.now())
-        stored = self._store.transition(done, result=document)
+        with self._tracer.span("store result"):
+            stored = self._store.transition(done, result=document)
         if stored is None:
             return JobOutcome.SKIPPED  # another delivery finished first: keep its result
         self._publish(stored)
+        self._analytics.capture(
+            ROUTE_COMPUTED,
+            job.user_id,
+            {
+                "distance_m": document["distance_m"],
+                "stops": len(document["stops"]),
+                "themes": list(job.spec.themes),
+                "duration_s": document["used_s"],
+                "budget_s": document["budget_s"],
+                "cache_hit": outcome is JobOutcome.CACHE_HIT,
+            },
+        )
         return outcome
 
     def _progress_reporter(self, job: GenerateRouteJob, deadline: float) -> Any:
@@ -192,11 +224,17 @@ class GenerateRoute:
         except WildsideError as exc:
             log.warning("route cache write failed: %s", exc)
 
-    def _fail(self, request_id: str, error: str) -> None:
-        update = StatusUpdate(request_id, RouteStatus.FAILED, 0, self._clock.now(), error=error)
+    def _fail(self, job: GenerateRouteJob, error: str, *, reason: str) -> None:
+        now = self._clock.now()
+        update = StatusUpdate(job.request_id, RouteStatus.FAILED, 0, now, error=error)
         stored = self._store.transition(update)
         if stored is not None:
             self._publish(stored)
+            self._analytics.capture(
+                ROUTE_GENERATION_FAILED,
+                job.user_id,
+                {"reason": reason, "duration_minutes": job.spec.duration_minutes},
+            )
 
     def _publish(self, update: StatusUpdate) -> None:
         try:

@@ -15,6 +15,7 @@ from wildside.domain.solver.street_network import StreetNetwork
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourRequest, TourStop
 from wildside.ports.clock import Clock
 from wildside.ports.poi_repository import PoiRepository, SearchArea
+from wildside.ports.tracer import NullTracer, Tracer
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -56,11 +57,13 @@ class PlanTour:
         network: StreetNetwork,
         clock: Clock,
         settings: EngineSettings | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self._pois = pois
         self._network = network
         self._clock = clock
         self._settings = settings or EngineSettings()
+        self._tracer = tracer or NullTracer()
 
     def data_version(self) -> str:
         """Identify the map data tours are computed on now."""
@@ -73,47 +76,51 @@ class PlanTour:
         weights = theme_weights(request.preferences)
         finish = request.end or request.start
         area = SearchArea(request.start, request.end, request.max_walk_m)
-        found = self._pois.within(area, limit=s.fetch_limit, prefer_themes=sorted(weights))
-        ranked = apply_diversity([score_poi(p, weights) for p in merge_duplicates(found)])
-        candidates = [c for c in ranked if c.dwell_s < request.budget_s][: s.candidate_cap]
+        with self._tracer.span("candidate fetch"):
+            found = self._pois.within(area, limit=s.fetch_limit, prefer_themes=sorted(weights))
+            ranked = apply_diversity([score_poi(p, weights) for p in merge_duplicates(found)])
+            candidates = [c for c in ranked if c.dwell_s < request.budget_s][: s.candidate_cap]
         fetched = self._clock.monotonic()
 
-        vertices, snap_m = self._snap(request, finish, candidates)
-        candidates, vertices, snap_m = _drop_far(candidates, vertices, snap_m, s.max_poi_snap_m)
-        is_round_trip = request.end is None
-        # On a round trip two points of one tour are at most half the walk apart.
-        cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
-        metres = self._network.matrix(vertices, [cutoff] * len(vertices))
-        seconds = _to_seconds(metres, snap_m, request.pace_m_s, s.unreachable)
+        with self._tracer.span("street matrix", attributes={"candidates": len(candidates)}):
+            vertices, snap_m = self._snap(request, finish, candidates)
+            candidates, vertices, snap_m = _drop_far(candidates, vertices, snap_m, s.max_poi_snap_m)
+            is_round_trip = request.end is None
+            # On a round trip two points of one tour are at most half the walk apart.
+            cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
+            metres = self._network.matrix(vertices, [cutoff] * len(vertices))
+            seconds = _to_seconds(metres, snap_m, request.pace_m_s, s.unreachable)
         matrixed = self._clock.monotonic()
 
         terminals = 1 if is_round_trip else 2
         scores = [0.0] * terminals + [c.score for c in candidates]
         service = [0.0] * terminals + [c.dwell_s for c in candidates]
-        solution = solve_op(
-            scores,
-            seconds,
-            0,
-            0 if is_round_trip else 1,
-            request.budget_s,
-            seed=request.seed,
-            time_limit=s.solve_time_limit_s,
-            max_iterations=s.solve_max_iterations,
-            service=service,
-            progress=progress,
-        )
+        with self._tracer.span("solve", attributes={"seed": request.seed}):
+            solution = solve_op(
+                scores,
+                seconds,
+                0,
+                0 if is_round_trip else 1,
+                request.budget_s,
+                seed=request.seed,
+                time_limit=s.solve_time_limit_s,
+                max_iterations=s.solve_max_iterations,
+                service=service,
+                progress=progress,
+            )
         solved = self._clock.monotonic()
 
         order = solution.route
-        legs = self._legs(
-            order=order,
-            vertices=vertices,
-            seconds=seconds,
-            request=request,
-            cutoff=cutoff,
-            finish=finish,
-            snap_m=snap_m,
-        )
+        with self._tracer.span("leg paths"):
+            legs = self._legs(
+                order=order,
+                vertices=vertices,
+                seconds=seconds,
+                request=request,
+                cutoff=cutoff,
+                finish=finish,
+                snap_m=snap_m,
+            )
         stops = _stops(order, candidates, terminals, legs)
         return Tour(
             start=request.start,

@@ -15,10 +15,12 @@ from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate
 from wildside.ports.clock import Clock
 from wildside.ports.id_generator import IdGenerator
+from wildside.ports.product_analytics import ROUTE_REQUESTED, NullProductAnalytics, ProductAnalytics
 from wildside.ports.rate_limiter import RateLimiter
 from wildside.ports.route_job_queue import GenerateRouteJob, RouteJobQueue
 from wildside.ports.route_request_store import IdempotencyClaim, NewRouteRequest, RouteRequestStore
 from wildside.ports.status_publisher import StatusPublisher
+from wildside.ports.tracer import NullTracer, Tracer
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,11 @@ class SubmitRoute:
         clock: Clock,
         ids: IdGenerator,
         settings: SubmissionSettings | None = None,
+        tracer: Tracer | None = None,
+        analytics: ProductAnalytics | None = None,
     ) -> None:
+        self._tracer = tracer or NullTracer()
+        self._analytics = analytics or NullProductAnalytics()
         self._store = store
         self._queue = queue
         self._publisher = publisher
@@ -119,7 +125,8 @@ class SubmitRoute:
             user_id=user.id,
             spec=spec,
             idempotency_key=key,
-            trace_context=dict(trace_context or {}),
+            # The worker continues this request's trace (W3C context in the message).
+            trace_context=dict(trace_context or self._tracer.inject()),
         )
         try:
             self._queue.enqueue(job)
@@ -127,6 +134,16 @@ class SubmitRoute:
             # The request is stored as queued: the maintenance sweep enqueues it
             # again, so the caller's 202 stays true.
             log.warning("enqueue of %s failed, left to the sweep: %s", request.request_id, exc)
+        self._analytics.capture(
+            ROUTE_REQUESTED,
+            user.id,
+            {
+                "duration_minutes": spec.duration_minutes,
+                "themes": list(spec.themes),
+                "is_point_to_point": spec.end is not None,
+                "has_idempotency_key": key is not None,
+            },
+        )
         return Submission(request.request_id, is_replay=False, rate=rate)
 
     def _announce(self, update: StatusUpdate) -> None:

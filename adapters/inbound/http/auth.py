@@ -8,9 +8,11 @@ from anyio import to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
 
+from adapters import log_context
 from adapters.inbound.http.state import services_of
 from wildside.domain.accounts import User
 from wildside.domain.errors import AuthenticationError
+from wildside.ports.product_analytics import anonymous_id
 
 SESSION_USER = "user_id"
 SESSION_EXPIRES = "expires_at"  # unix seconds: a stolen cookie stops working at this time
@@ -27,8 +29,11 @@ async def current_user(request: Request[Any, Any, Any]) -> User:
     """
     header = request.headers.get("authorization")
     if header is not None:
-        return await _token_user(request, _bearer_from_header(header))
-    return await session_user(request)
+        user = await _token_user(request, _bearer_from_header(header))
+    else:
+        user = await session_user(request)
+    log_context.user.set(anonymous_id(user.id))  # log lines name a pseudonym, never the user
+    return user
 
 
 async def websocket_user(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[User, str | None]:

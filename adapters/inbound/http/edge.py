@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from typing import Any
 
 import anyio
 import msgspec
+from opentelemetry import propagate, trace
 
+from adapters import log_context
 from adapters.inbound.http.problems import MEDIA_TYPE, TYPE_PREFIX
 from adapters.inbound.http.services import Telemetry
 
 log = logging.getLogger(__name__)
 
-UNMATCHED_PATH = "<unmatched>"  # keeps label cardinality bounded: no raw URLs in metrics
+_TRACER = trace.get_tracer("wildside.http")  # a proxy: follows the provider set at start-up
+UNMATCHED_PATH = "<unmatched>"
+_REQUEST_ID = re.compile(
+    r"^[A-Za-z0-9._:-]{1,128}$"
+)  # keeps label cardinality bounded: no raw URLs in metrics
 
 Scope = dict[str, Any]
 Receive = Any
@@ -26,7 +34,9 @@ class Edge:
     """Wraps the Litestar app; it sees 404s and 405s that route middleware never sees.
 
     Litestar sets ``scope["path_template"]`` in place when it routes a
-    request, so the label is the route template (``/api/v1/routes/{request_id:str}``).
+    request, so the label is the route template (``/api/v1/routes/{request_id}``).
+    Every HTTP request is also a server span, continuing the caller's trace
+    when it sends a W3C ``traceparent`` (a no-op until tracing is configured).
     """
 
     def __init__(self, app: ASGIApp, telemetry: Telemetry, timeout_s: float) -> None:
@@ -48,19 +58,60 @@ class Edge:
                 state["started"] = True
             await send(message)
 
-        try:
-            with anyio.fail_after(self._timeout_s):
-                await self.app(scope, receive, tracking_send)
-        except TimeoutError:
-            log.warning("request timed out: %s %s", scope.get("method"), scope.get("path"))
-            if not state["started"]:
-                state["status"] = 504
-                await _send_timeout(send, scope, self._timeout_s)
-        finally:
-            path = scope.get("path_template") or UNMATCHED_PATH
-            self._telemetry.request_finished(
-                path, scope.get("method", "GET"), int(state["status"]), time.perf_counter() - began
-            )
+        method = scope.get("method", "GET")
+        headers = _headers(scope)
+        parent = propagate.extract(headers)
+        request_id = _request_id(headers.get("x-request-id"))
+        user_token = log_context.user.set(None)  # the auth step names the user, this request only
+
+        async def tagged_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await tracking_send(message)
+
+        with (
+            log_context.bound(request=request_id),
+            _TRACER.start_as_current_span(
+                f"HTTP {method}", context=parent, kind=trace.SpanKind.SERVER
+            ) as span,
+        ):
+            try:
+                with anyio.fail_after(self._timeout_s):
+                    await self.app(scope, receive, tagged_send)
+            except TimeoutError:
+                log.warning("request timed out: %s %s", method, scope.get("path"))
+                if not state["started"]:
+                    state["status"] = 504
+                    await _send_timeout(send, scope, self._timeout_s)
+            finally:
+                path = scope.get("path_template") or UNMATCHED_PATH
+                status = int(state["status"])
+                span.update_name(f"{method} {path}")
+                span.set_attributes(
+                    {
+                        "http.request.method": method,
+                        "http.route": path,
+                        "http.response.status_code": status,
+                    }
+                )
+                if status >= 500:
+                    span.set_status(trace.StatusCode.ERROR)
+                self._telemetry.request_finished(path, method, status, time.perf_counter() - began)
+                log_context.user.reset(user_token)
+
+
+def _request_id(offered: str | None) -> str:
+    """The caller's ``X-Request-ID`` if it is sane, else a new one (echoed in the response)."""
+    if offered and _REQUEST_ID.fullmatch(offered):
+        return offered
+    return uuid.uuid4().hex
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
 async def _send_timeout(send: Send, scope: Scope, timeout_s: float) -> None:

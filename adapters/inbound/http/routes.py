@@ -113,10 +113,10 @@ class RouteController(Controller):
             seed=data.seed,
             pace_m_s=data.pace,
         )
-        trace = {k: v for k in ("traceparent", "tracestate") if (v := request.headers.get(k))}
         submit = services_of(request).submit_route
+        # The trace context (the edge's server span) reaches the worker through the job.
         submission = await to_thread.run_sync(
-            submit, user, spec, idempotency_key, trace, abandon_on_cancel=True
+            submit, user, spec, idempotency_key, abandon_on_cancel=True
         )
         headers = {"Location": f"{PATH}/{submission.request_id}", **rate_headers(submission.rate)}
         return Response(Accepted(submission.request_id), status_code=202, headers=headers)

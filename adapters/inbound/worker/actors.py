@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
+from adapters import log_context
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.route_status import TIMEOUT_ERROR
@@ -62,16 +64,18 @@ def declare_actors(
         except InvalidInputError as exc:
             log.error("dropping a malformed enrichment job: %s", exc)
             return
-        handlers.enrich(job)  # Overpass failures end the job; store outages raise: retry
+        with log_context.bound(job=_message_id()):
+            handlers.enrich(job)  # Overpass failures end the job; store outages raise: retry
 
     def generate_route(document: dict[str, Any]) -> None:
         job = _decode(document)
         if job is None:
             return  # a message no retry can fix: drop it (it is logged)
-        try:
-            handlers.generate_route(job)
-        except TimeLimitExceeded:
-            handlers.abandon_route(job, TIMEOUT_ERROR)
+        with log_context.bound(request=job.request_id, job=_message_id()):
+            try:
+                handlers.generate_route(job)
+            except TimeLimitExceeded:
+                handlers.abandon_route(job, TIMEOUT_ERROR)
 
     def route_job_exhausted(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
         args = message.get("args") or [{}]
@@ -111,6 +115,11 @@ def declare_actors(
             time_limit=enrichment_time_limit_ms,
         )(enrich_area),
     ]
+
+
+def _message_id() -> str | None:
+    message = CurrentMessage.get_current_message()
+    return None if message is None else message.message_id
 
 
 def _decode(document: Any) -> GenerateRouteJob | None:

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import psycopg_pool
+from opentelemetry import trace
 
 from wildside.domain.errors import UnavailableError, WildsideError
 
 CONNECT_TIMEOUT_SECONDS = 5
+_TRACER = trace.get_tracer("wildside.postgresql")  # a proxy: follows the configured provider
 
 # Where repositories get connections: a fresh one per call (CLI), or a pool's
 # ``connection`` method (long-running processes).
@@ -57,13 +59,20 @@ def _first_line(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def translate_errors(action: str, error: type[WildsideError]) -> Iterator[None]:
-    """Re-raise psycopg errors as Wildside errors: lost connections as ``UnavailableError``."""
-    try:
-        yield
-    except psycopg.OperationalError as exc:
-        raise UnavailableError(f"{action}: {_first_line(exc)}", service="postgresql") from exc
-    except psycopg.Error as exc:
-        raise error(f"{action}: {_first_line(exc)}") from exc
+    """Re-raise psycopg errors as Wildside errors: lost connections as ``UnavailableError``.
+
+    Every database operation passes here, so it is also where each one becomes
+    a client span of the current trace (``action`` names it).
+    """
+    with _TRACER.start_as_current_span(
+        action, kind=trace.SpanKind.CLIENT, attributes={"db.system.name": "postgresql"}
+    ):
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            raise UnavailableError(f"{action}: {_first_line(exc)}", service="postgresql") from exc
+        except psycopg.Error as exc:
+            raise error(f"{action}: {_first_line(exc)}") from exc
 
 
 def per_call(url: str) -> ConnectionSource:

@@ -1,0 +1,1 @@
+"""OpenTelemetry: the tracer adapter and the exporter set-up."""

@@ -1,0 +1,125 @@
+"""Product events reach a (local, fake) PostHog capture endpoint, pseudonymous and without PII."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from adapters.composition.service import product_analytics
+from adapters.outbound.analytics.posthog_analytics import PostHogProductAnalytics
+from adapters.settings import load_settings
+from tests.unit.service.conftest import ADA, HELSINKI, World
+from wildside.app.accounts import Accounts
+from wildside.app.generate_route import GenerateRoute
+from wildside.app.submit_route import SubmitRoute
+from wildside.domain.errors import InvalidInputError
+from wildside.domain.route_spec import RouteSpec
+from wildside.ports.product_analytics import NullProductAnalytics, anonymous_id
+
+
+class _Capture(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]]
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.headers.get("Content-Encoding") == "gzip":
+            raw = gzip.decompress(raw)
+        self.server.received.append({"path": self.path, "body": json.loads(raw)})  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"status": 1}')
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def capture() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Capture)
+    server.received = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+def _events(server: ThreadingHTTPServer) -> list[dict[str, Any]]:
+    events = []
+    for request in server.received:  # type: ignore[attr-defined]
+        assert request["path"].startswith("/batch")
+        assert request["body"]["api_key"] == "phc_test"
+        events.extend(request["body"]["batch"])
+    return events
+
+
+def test_every_product_event_is_sent_pseudonymously(capture: ThreadingHTTPServer) -> None:
+    host = f"http://127.0.0.1:{capture.server_address[1]}"
+    analytics = PostHogProductAnalytics("phc_test", host, sync_mode=True)
+    world = World()
+    submit = SubmitRoute(
+        store=world.store,
+        queue=world.queue,
+        publisher=world.channel,
+        limiter=world.limiter,
+        clock=world.clock,
+        ids=world.ids,
+        analytics=analytics,
+    )
+    generate = GenerateRoute(
+        store=world.store,
+        planner=world.planner,
+        cache=world.cache,
+        publisher=world.channel,
+        metrics=world.metrics,
+        clock=world.clock,
+        jitter=world.jitter,
+        analytics=analytics,
+    )
+    accounts = Accounts(world.accounts, world.secrets, world.clock, analytics)
+    # When a user logs in, requests two tours, one computed and one refused by the engine
+    user = accounts.create_user("ada", "correct horse").user
+    accounts.log_in("ada", "correct horse")
+    spec = RouteSpec.build(start=HELSINKI, duration_minutes=90, preferences=["history"])
+    submit(ADA, spec)
+    generate(world.queue.jobs[-1])
+    submit(ADA, RouteSpec.build(start=HELSINKI, duration_minutes=30))
+    world.planner.error = InvalidInputError("no street near the start")
+    generate(world.queue.jobs[-1])
+    analytics.close()
+    # Then PostHog received each event once, under pseudonyms, with no personal data
+    events = {e["event"]: e for e in _events(capture)}
+    assert set(events) == {
+        "UserLoggedIn",
+        "RouteRequested",
+        "RouteComputed",
+        "RouteGenerationFailed",
+    }
+    assert events["UserLoggedIn"]["distinct_id"] == anonymous_id(user.id)
+    assert events["RouteRequested"]["distinct_id"] == anonymous_id(ADA.id)
+    computed = events["RouteComputed"]["properties"]
+    assert (computed["distance_m"], computed["stops"], computed["themes"]) == (2340, 2, ["history"])
+    assert computed["cache_hit"] is False
+    assert events["RouteGenerationFailed"]["properties"]["reason"] == "invalid-input"
+    flattened = json.dumps([e["properties"] for e in events.values()]) + json.dumps(
+        [e["distinct_id"] for e in events.values()]
+    )
+    for personal in (ADA.id, user.id, "ada", "60.1712", "24.9441"):
+        assert personal not in flattened
+
+
+def test_without_a_project_key_nothing_is_sent() -> None:
+    with product_analytics(load_settings({})) as analytics:
+        assert isinstance(analytics, NullProductAnalytics)
+
+
+def test_an_unreachable_posthog_never_breaks_the_caller() -> None:
+    analytics = PostHogProductAnalytics("phc_test", "http://127.0.0.1:9", sync_mode=True)
+    analytics.capture("RouteRequested", ADA.id, {"duration_minutes": 30})  # no exception
+    analytics.close()
