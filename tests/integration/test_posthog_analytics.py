@@ -16,8 +16,6 @@ from adapters.outbound.analytics.posthog_analytics import PostHogProductAnalytic
 from adapters.settings import load_settings
 from tests.unit.service.conftest import ADA, HELSINKI, World
 from wildside.app.accounts import Accounts
-from wildside.app.generate_route import GenerateRoute
-from wildside.app.submit_route import SubmitRoute
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.route_spec import RouteSpec
 from wildside.ports.product_analytics import NullProductAnalytics, anonymous_id
@@ -63,25 +61,8 @@ def test_every_product_event_is_sent_pseudonymously(capture: ThreadingHTTPServer
     host = f"http://127.0.0.1:{capture.server_address[1]}"
     analytics = PostHogProductAnalytics("phc_test", host, sync_mode=True)
     world = World()
-    submit = SubmitRoute(
-        store=world.store,
-        queue=world.queue,
-        publisher=world.channel,
-        limiter=world.limiter,
-        clock=world.clock,
-        ids=world.ids,
-        analytics=analytics,
-    )
-    generate = GenerateRoute(
-        store=world.store,
-        planner=world.planner,
-        cache=world.cache,
-        publisher=world.channel,
-        metrics=world.metrics,
-        clock=world.clock,
-        jitter=world.jitter,
-        analytics=analytics,
-    )
+    submit = world.submit_route(analytics=analytics)
+    generate = world.generate_route(analytics=analytics)
     accounts = Accounts(world.accounts, world.secrets, world.clock, analytics)
     # When a user logs in, requests two tours, one computed and one refused by the engine
     user = accounts.create_user("ada", "correct horse").user

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 import psycopg
 
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
+from adapters.outbound.postgres.values import aware, is_uuid
 from wildside.domain.accounts import User
 from wildside.domain.errors import ConflictError
 from wildside.ports.account_store import AccountStore, AccountStoreError, StoredUser
@@ -89,7 +89,7 @@ class PostgresAccountStore(AccountStore):
 
     def get_user(self, user_id: str) -> User | None:
         """Look a user up by id; ``None`` if unknown (or not an id at all)."""
-        if not _is_uuid(user_id):
+        if not is_uuid(user_id):
             return None
         with (
             translate_errors("could not look the user up", AccountStoreError),
@@ -100,7 +100,7 @@ class PostgresAccountStore(AccountStore):
 
     def set_password(self, user_id: str, password_hash: str) -> None:
         """Replace a user's password hash (nothing happens for an unknown user)."""
-        if not _is_uuid(user_id):
+        if not is_uuid(user_id):
             return
         with (
             translate_errors("could not set the password", AccountStoreError),
@@ -122,14 +122,14 @@ class PostgresAccountStore(AccountStore):
             translate_errors("could not store the token", AccountStoreError),
             self._connections() as conn,
         ):
-            row = conn.execute(_ADD_TOKEN, (user_id, token_hash, label, _aware(at))).fetchone()
+            row = conn.execute(_ADD_TOKEN, (user_id, token_hash, label, aware(at))).fetchone()
         if row is None:  # INSERT ... RETURNING always answers one row
             raise AccountStoreError("could not store the token: no row returned")
         return str(row[0])
 
     def user_for_token(self, token_hash: bytes, at: datetime) -> User | None:
         """The owner of an unrevoked token with this hash, noting its use at ``at``."""
-        params = {"token_hash": token_hash, "at": _aware(at)}
+        params = {"token_hash": token_hash, "at": aware(at)}
         with (
             translate_errors("could not check the token", AccountStoreError),
             self._connections() as conn,
@@ -139,32 +139,16 @@ class PostgresAccountStore(AccountStore):
 
     def revoke_token(self, token_id: str, at: datetime) -> bool:
         """Revoke a token; ``False`` if no unrevoked token has this id (or it is no id)."""
-        if not _is_uuid(token_id):
+        if not is_uuid(token_id):
             return False
         with (
             translate_errors("could not revoke the token", AccountStoreError),
             self._connections() as conn,
         ):
-            revoked = conn.execute(_REVOKE, (_aware(at), token_id)).rowcount
+            revoked = conn.execute(_REVOKE, (aware(at), token_id)).rowcount
         return revoked == 1
 
 
 def _user(row: tuple[Any, ...]) -> User:
     user_id, username, is_admin = row
     return User(id=str(user_id), username=username, is_admin=is_admin)
-
-
-def _is_uuid(text: str) -> bool:
-    # Ids are UUIDs; anything else names nothing, and must not become a driver error.
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _aware(value: datetime) -> datetime:
-    # A naive value would be read in the session's time zone: refuse it.
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"timestamps must be timezone-aware, got {value!r}")
-    return value

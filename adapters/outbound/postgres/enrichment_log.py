@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
+from adapters.outbound.postgres.values import utc
 from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob
 from wildside.ports.enrichment_log import (
     EnrichmentLog,
@@ -92,8 +93,6 @@ def _record(row: tuple[Any, ...]) -> EnrichmentRecord:
         result = EnrichmentResult(
             outcome, endpoint, url, attempts, bytes_read, received, inserted, updated, error
         )
-    return EnrichmentRecord(str(record_id), job, started.astimezone(UTC), _utc(finished), result)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
+    return EnrichmentRecord(
+        str(record_id), job, utc(started), None if finished is None else utc(finished), result
+    )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
+from adapters.outbound.postgres.values import aware, is_uuid, utc
 from wildside.domain.idempotency import IdempotencyRecord
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate, can_transition
@@ -124,14 +124,14 @@ class PostgresRouteRequestStore(RouteRequestStore):
             "user_id": request.user_id,
             "payload": Jsonb(request.spec.to_document()),
             "payload_hash": request.spec.payload_hash(),
-            "created_at": _aware(request.created_at),
-            "expires_at": _aware(request.expires_at),
+            "created_at": aware(request.created_at),
+            "expires_at": aware(request.expires_at),
         }
         if claim is not None:
             params |= {
                 "key": claim.key,
                 "key_hash": claim.payload_hash,
-                "key_expires_at": _aware(claim.expires_at),
+                "key_expires_at": aware(claim.expires_at),
             }
         with self._connection("store the route request") as conn:
             for _ in range(_CREATE_ROUNDS):
@@ -146,14 +146,14 @@ class PostgresRouteRequestStore(RouteRequestStore):
                 row = conn.execute(_BOUND_KEY, params).fetchone()
                 if row is not None and row[3] > request.created_at:
                     key, payload_hash, request_id, expires_at = row
-                    return IdempotencyRecord(key, payload_hash, str(request_id), _utc(expires_at))
+                    return IdempotencyRecord(key, payload_hash, str(request_id), utc(expires_at))
         raise RouteRequestStoreError(
             "could not store the route request: its key kept changing hands"
         )
 
     def get(self, request_id: str) -> RouteRequestRecord | None:
         """The request with its result (if succeeded), or ``None`` if unknown."""
-        if not _is_uuid(request_id):
+        if not is_uuid(request_id):
             return None
         with self._connection("read the route request") as conn:
             row = conn.execute(_GET, (request_id,)).fetchone()
@@ -167,11 +167,11 @@ class PostgresRouteRequestStore(RouteRequestStore):
         StatusUpdate or None
             The new status, or ``None`` if the request is unknown or final.
         """
-        if not _is_uuid(request_id):
+        if not is_uuid(request_id):
             return None
         # Which statuses may start running is the domain's rule, not SQL's.
         from_statuses = [s.value for s in RouteStatus if can_transition(s, RouteStatus.RUNNING)]
-        params = {"request_id": request_id, "at": _aware(at), "from_statuses": from_statuses}
+        params = {"request_id": request_id, "at": aware(at), "from_statuses": from_statuses}
         with self._connection("start the route attempt") as conn:
             row = conn.execute(_BEGIN_ATTEMPT, params).fetchone()
         return None if row is None else _status(row)
@@ -188,14 +188,14 @@ class PostgresRouteRequestStore(RouteRequestStore):
         StatusUpdate or None
             The stored status after the change, or ``None`` if refused.
         """
-        if not _is_uuid(update.request_id):
+        if not is_uuid(update.request_id):
             return None
         params: dict[str, Any] = {
             "request_id": update.request_id,
             "status": update.status.value,
             "progress": update.progress,
             "error": update.error,
-            "at": _aware(update.at),
+            "at": aware(update.at),
             "finished_at": update.at if update.status.is_terminal else None,
         }
         with self._connection("update the route status") as conn, conn.transaction():
@@ -217,7 +217,7 @@ class PostgresRouteRequestStore(RouteRequestStore):
         """
         if limit <= 0:
             return []
-        params = {"older_than": _aware(older_than), "now": _aware(now), "limit": limit}
+        params = {"older_than": aware(older_than), "now": aware(now), "limit": limit}
         with self._connection("claim stale route requests") as conn:
             rows = conn.execute(_CLAIM_STALE, params).fetchall()
         # RETURNING has no order of its own.
@@ -225,7 +225,7 @@ class PostgresRouteRequestStore(RouteRequestStore):
 
     def delete_expired(self, now: datetime) -> int:
         """Delete expired requests (results and keys cascade) and expired keys; count requests."""
-        at = _aware(now)
+        at = aware(now)
         with self._connection("delete expired route requests") as conn, conn.transaction():
             deleted = conn.execute(_DELETE_REQUESTS, (at,)).rowcount
             conn.execute("DELETE FROM idempotency_keys WHERE expires_at <= %s", (at,))
@@ -235,32 +235,9 @@ class PostgresRouteRequestStore(RouteRequestStore):
 def _record(row: tuple[Any, ...]) -> RouteRequestRecord:
     request_id, user_id, payload, status, progress, error, attempts, created, updated, result = row
     head = (str(request_id), str(user_id), RouteSpec.from_document(payload), RouteStatus(status))
-    return RouteRequestRecord(
-        *head, progress, error, attempts, _utc(created), _utc(updated), result
-    )
+    return RouteRequestRecord(*head, progress, error, attempts, utc(created), utc(updated), result)
 
 
 def _status(row: tuple[Any, ...]) -> StatusUpdate:
     request_id, status, progress, error, updated_at = row
-    return StatusUpdate(str(request_id), RouteStatus(status), progress, _utc(updated_at), error)
-
-
-def _is_uuid(text: str) -> bool:
-    # Ids are UUIDs; anything else cannot name a stored request, so it is unknown.
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _aware(value: datetime) -> datetime:
-    # A naive value would be read in the session's time zone: refuse it.
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"timestamps must be timezone-aware, got {value!r}")
-    return value
-
-
-def _utc(value: datetime) -> datetime:
-    # psycopg answers in the session's time zone; callers get UTC whatever it is.
-    return value.astimezone(UTC)
+    return StatusUpdate(str(request_id), RouteStatus(status), progress, utc(updated_at), error)

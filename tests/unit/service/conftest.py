@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,8 @@ from tests.fakes.route_cache import InMemoryRouteCache
 from tests.fakes.route_job_queue import InMemoryRouteJobQueue
 from tests.fakes.route_request_store import InMemoryRouteRequestStore
 from tests.fakes.status_channel import InMemoryStatusChannel
+from wildside.app.generate_route import GenerateRoute
+from wildside.app.submit_route import SubmitRoute
 from wildside.domain.accounts import User
 from wildside.domain.geo import GeoPoint
 
@@ -41,6 +44,31 @@ class World:
         self.limiter = InMemoryRateLimiter(self.clock)
         self.cache = InMemoryRouteCache(self.clock)
         self.planner = FakePlanner(self.clock)
+
+    def submit_route(self, **overrides: Any) -> SubmitRoute:
+        """``SubmitRoute`` over this world's fakes (keyword overrides win)."""
+        parts: dict[str, Any] = {
+            "store": self.store,
+            "queue": self.queue,
+            "publisher": self.channel,
+            "limiter": self.limiter,
+            "clock": self.clock,
+            "ids": self.ids,
+        }
+        return SubmitRoute(**{**parts, **overrides})
+
+    def generate_route(self, **overrides: Any) -> GenerateRoute:
+        """``GenerateRoute`` over this world's fakes (keyword overrides win)."""
+        parts: dict[str, Any] = {
+            "store": self.store,
+            "planner": self.planner,
+            "cache": self.cache,
+            "publisher": self.channel,
+            "metrics": self.metrics,
+            "clock": self.clock,
+            "jitter": self.jitter,
+        }
+        return GenerateRoute(**{**parts, **overrides})
 
 
 @pytest.fixture

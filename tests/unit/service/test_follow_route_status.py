@@ -9,7 +9,6 @@ import pytest
 from tests.unit.service.conftest import ADA, BOB, HELSINKI, World
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute
-from wildside.app.submit_route import SubmitRoute
 from wildside.domain.errors import NotFoundError
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate
@@ -18,27 +17,11 @@ SPEC = RouteSpec.build(start=HELSINKI, duration_minutes=90)
 
 
 def _submit(world: World) -> str:
-    submit = SubmitRoute(
-        store=world.store,
-        queue=world.queue,
-        publisher=world.channel,
-        limiter=world.limiter,
-        clock=world.clock,
-        ids=world.ids,
-    )
-    return submit(ADA, SPEC).request_id
+    return world.submit_route()(ADA, SPEC).request_id
 
 
 def _generate(world: World) -> GenerateRoute:
-    return GenerateRoute(
-        store=world.store,
-        planner=world.planner,
-        cache=world.cache,
-        publisher=world.channel,
-        metrics=world.metrics,
-        clock=world.clock,
-        jitter=world.jitter,
-    )
+    return world.generate_route()
 
 
 async def _follow(world: World, user: object, request_id: str, *, poll_s: float = 5.0) -> list:

@@ -6,7 +6,6 @@ import pytest
 
 from tests.unit.service.conftest import ADA, HELSINKI, World
 from wildside.app.generate_route import GenerateRoute, GenerationSettings, JobOutcome
-from wildside.app.submit_route import SubmitRoute
 from wildside.domain.errors import InvalidInputError, UnavailableError
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus
@@ -16,27 +15,11 @@ SPEC = RouteSpec.build(start=HELSINKI, duration_minutes=90, preferences=["histor
 
 
 def _generator(world: World, **settings: object) -> GenerateRoute:
-    return GenerateRoute(
-        store=world.store,
-        planner=world.planner,
-        cache=world.cache,
-        publisher=world.channel,
-        metrics=world.metrics,
-        clock=world.clock,
-        jitter=world.jitter,
-        settings=GenerationSettings(**settings),  # type: ignore[arg-type]
-    )
+    return world.generate_route(settings=GenerationSettings(**settings))  # type: ignore[arg-type]
 
 
 def _queued_job(world: World, spec: RouteSpec = SPEC) -> GenerateRouteJob:
-    SubmitRoute(
-        store=world.store,
-        queue=world.queue,
-        publisher=world.channel,
-        limiter=world.limiter,
-        clock=world.clock,
-        ids=world.ids,
-    )(ADA, spec)
+    world.submit_route()(ADA, spec)
     return world.queue.jobs[-1]
 
 
@@ -187,16 +170,7 @@ def test_a_sparse_area_asks_for_enrichment_once(world: World) -> None:
 
     jobs = Jobs()
     trigger = RequestEnrichment(jobs, Once(), TriggerSettings(min_candidates=50))  # type: ignore[arg-type]
-    generate = GenerateRoute(
-        store=world.store,
-        planner=world.planner,
-        cache=world.cache,
-        publisher=world.channel,
-        metrics=world.metrics,
-        clock=world.clock,
-        jitter=world.jitter,
-        enrichment=trigger,
-    )
+    generate = world.generate_route(enrichment=trigger)
     # Given the fake engine reports 40 candidates found, under the threshold of 50
     generate(_queued_job(world))
     again = RouteSpec.build(start=HELSINKI, duration_minutes=90, preferences=["history"], seed=3)

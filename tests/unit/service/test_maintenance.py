@@ -6,21 +6,13 @@ from datetime import timedelta
 
 from tests.unit.service.conftest import ADA, HELSINKI, World
 from wildside.app.maintenance import RunMaintenance
-from wildside.app.submit_route import SubmitRoute
 from wildside.domain.route_spec import RouteSpec
 
 SPEC = RouteSpec.build(start=HELSINKI, duration_minutes=30)
 
 
 def _submit(world: World) -> str:
-    return SubmitRoute(
-        store=world.store,
-        queue=world.queue,
-        publisher=world.channel,
-        limiter=world.limiter,
-        clock=world.clock,
-        ids=world.ids,
-    )(ADA, SPEC, idempotency_key=f"k{len(world.store.rows)}").request_id
+    return world.submit_route()(ADA, SPEC, idempotency_key=f"k{len(world.store.rows)}").request_id
 
 
 def test_expired_requests_and_their_keys_are_deleted(world: World) -> None:

@@ -18,15 +18,7 @@ OTHER = RouteSpec.build(start=HELSINKI, duration_minutes=60, preferences=["histo
 
 
 def _submit(world: World, **settings: object) -> SubmitRoute:
-    return SubmitRoute(
-        store=world.store,
-        queue=world.queue,
-        publisher=world.channel,
-        limiter=world.limiter,
-        clock=world.clock,
-        ids=world.ids,
-        settings=SubmissionSettings(**settings),  # type: ignore[arg-type]
-    )
+    return world.submit_route(settings=SubmissionSettings(**settings))  # type: ignore[arg-type]
 
 
 def test_an_accepted_request_is_stored_queued_announced_and_enqueued(world: World) -> None:
