@@ -27,7 +27,9 @@ class FakePlanner:
     def data_version(self) -> str:
         return self.version
 
-    def __call__(self, request: TourRequest, progress: Any = None) -> Tour:
+    def __call__(
+        self, request: TourRequest, progress: Any = None, data_version: str | None = None
+    ) -> Tour:
         self.calls.append(request)
         for percent in self.progress_steps:
             if self.clock is not None:

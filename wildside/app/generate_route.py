@@ -42,7 +42,9 @@ class TourPlanner(Protocol):
         """The map data version tours are computed on."""
         ...
 
-    def __call__(self, request: TourRequest, progress: Any = None) -> Tour:
+    def __call__(
+        self, request: TourRequest, progress: Any = None, data_version: str | None = None
+    ) -> Tour:
         """Plan one tour, reporting ``progress(percent, best_score)``."""
         ...
 
@@ -146,13 +148,16 @@ class GenerateRoute:
 
     def _run(self, job: GenerateRouteJob, *, deadline: float) -> JobOutcome:
         with self._tracer.span("route cache lookup"):
-            key = job.spec.cache_key(self._planner.data_version())
+            data_version = self._planner.data_version()
+            key = job.spec.cache_key(data_version)
             document = self._cached(key)
         outcome = JobOutcome.CACHE_HIT if document is not None else JobOutcome.SUCCEEDED
         if document is None:
             self._check(deadline)
             tour = self._planner(
-                job.spec.tour_request(), progress=self._progress_reporter(job, deadline)
+                job.spec.tour_request(),
+                progress=self._progress_reporter(job, deadline),
+                data_version=data_version,
             )
             self._metrics.route_computed(
                 tour.diagnostics.total_seconds, tour.diagnostics.candidates_considered

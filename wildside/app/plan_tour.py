@@ -69,8 +69,17 @@ class PlanTour:
         """Identify the map data tours are computed on now."""
         return self._pois.data_version()
 
-    def __call__(self, request: TourRequest, progress: ProgressCallback | None = None) -> Tour:
-        """Compute the best tour the engine finds for ``request``."""
+    def __call__(
+        self,
+        request: TourRequest,
+        progress: ProgressCallback | None = None,
+        data_version: str | None = None,
+    ) -> Tour:
+        """Compute the best tour the engine finds for ``request``.
+
+        A caller that already read the ``data_version`` passes it on and saves
+        the engine a database round trip.
+        """
         s = self._settings
         started = self._clock.monotonic()
         weights = theme_weights(request.preferences)
@@ -129,7 +138,7 @@ class PlanTour:
             legs=legs,
             budget_s=request.budget_s,
             seed=request.seed,
-            data_version=self._pois.data_version(),
+            data_version=data_version or self._pois.data_version(),
             themes=tuple(sorted(weights)),
             diagnostics=Diagnostics(
                 candidates_found=len(found),
