@@ -134,12 +134,14 @@ class PostgresRouteRequestStore(RouteRequestStore):
                 "key_expires_at": aware(claim.expires_at),
             }
         with self._connection("store the route request") as conn:
+            if claim is None:  # one statement: autocommit, one round trip
+                conn.execute(_INSERT_REQUEST, params)
+                return None
             for _ in range(_CREATE_ROUNDS):
                 with conn.transaction():
-                    if claim is not None:
-                        conn.execute(_DROP_EXPIRED_KEY, params)
+                    conn.execute(_DROP_EXPIRED_KEY, params)
                     conn.execute(_INSERT_REQUEST, params)
-                    if claim is None or conn.execute(_BIND_KEY, params).fetchone():
+                    if conn.execute(_BIND_KEY, params).fetchone():
                         return None
                     # Someone holds the key: our request row must not survive.
                     raise psycopg.Rollback()
