@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--time-limit", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads", type=int, help="parallel searches per instance (default: one per core, max 2)"
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON summary last")
     parser.add_argument("--routes", type=Path, help="write routes as JSON lines")
     args = parser.parse_args(argv)
@@ -64,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             instance.budget,
             seed=args.seed,
             time_limit=args.time_limit,
+            threads=args.threads,
         )
         seconds = time.perf_counter() - began
         total += seconds

@@ -121,7 +121,13 @@ def run_one(name: str, instance: Instance, bks: float | None, solve_op: Any, lim
     matrix = cost_matrix(instance)
     began = time.perf_counter()
     ours = solve_op(
-        instance.scores, matrix, instance.start, instance.end, instance.budget, time_limit=limit
+        instance.scores,
+        matrix,
+        instance.start,
+        instance.end,
+        instance.budget,
+        time_limit=limit,
+        threads=1,  # vrp-cli runs on one thread too
     )
     ours_s = time.perf_counter() - began
     vrp = vrp_cli_adapter.solve(

@@ -141,6 +141,84 @@ def test_matches_brute_force_on_tiny_instances(case: int) -> None:
     assert solution.score == pytest.approx(_brute_force(scores, cost, start, end, budget))
 
 
+def _long_instance(
+    seed: int, *, closed: bool, with_service: bool
+) -> tuple[np.ndarray, np.ndarray, int, int, float, np.ndarray | None]:
+    """300 random points and a budget of about half a tour: routes of 100+ stops."""
+    rng = np.random.default_rng(seed)
+    cost = _euclidean(rng.uniform(0, 1000, size=(300, 2)))
+    scores = rng.integers(0, 100, size=300).astype(float)
+    service = rng.uniform(0.0, 5.0, size=300) if with_service else None
+    return scores, cost, 0, 0 if closed else 1, 6000.0, service
+
+
+@pytest.mark.parametrize(("closed", "with_service"), [(True, False), (False, True)])
+def test_long_routes_are_feasible_and_deterministic(closed: bool, with_service: bool) -> None:
+    # Long routes use the focused 2-opt/or-opt and the incremental insertion cache.
+    scores, cost, start, end, budget, service = _long_instance(
+        5, closed=closed, with_service=with_service
+    )
+    runs = [solve_op(scores, cost, start, end, budget, seed=3, max_iterations=60,
+                     time_limit=60.0, service=service) for _ in range(2)]  # fmt: skip
+    _assert_valid(runs[0], scores, cost, start, end, budget, service)
+    assert len(runs[0].route) > 100
+    assert runs[0].route == runs[1].route
+    assert not runs[0].is_time_limited
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_long_time_limited_solve_keeps_the_clock(threads: int) -> None:
+    warm_up()
+    scores, cost, start, end, budget, _ = _long_instance(6, closed=True, with_service=False)
+    solution = solve_op(scores, cost, start, end, budget, seed=1, time_limit=0.5, threads=threads)
+    _assert_valid(solution, scores, cost, start, end, budget)
+    assert solution.is_time_limited
+    assert solution.seconds < 0.6
+
+
+def test_incremental_cache_holds_real_costs_and_slicing_changes_nothing() -> None:
+    from wildside.domain.solver import layout
+    from wildside.domain.solver.construction import near_insertion
+    from wildside.domain.solver.neighbors import neighbor_lists, reverse_lists
+    from wildside.domain.solver.repair import CACHED, CACHED_LEN
+    from wildside.domain.solver.runner import Problem, Walker
+
+    scores, cost, start, end, budget, _ = _long_instance(7, closed=False, with_service=False)
+    candidates = np.flatnonzero(scores > 0)
+    candidates = candidates[(candidates != start) & (candidates != end)].astype(np.int64)
+    neighbors = neighbor_lists(cost, candidates, 12, 4)
+    reverse_start, reverse_nodes = reverse_lists(neighbors, candidates, len(scores))
+    params = np.zeros(layout.PARAM_COUNT)
+    params[[layout.LIMIT, layout.EPS, layout.TINY_COST]] = budget, 1e-12 * budget, 1e-9 * budget
+    params[[layout.TEMPERATURE, layout.MAX_DESTROY_SHARE, layout.OVERFILL_SHARE]] = 25, 0.5, 0.3
+    limits = np.array([3000, 80], dtype=np.int64)
+    problem = Problem(cost, scores, candidates, neighbors, reverse_start, reverse_nodes,
+                      params, limits, float(scores.sum()))  # fmt: skip
+    walker = Walker(problem, start, end, 12345)
+    whole = Walker(problem, start, end, 12345)
+    whole._slice(40)
+    for _ in range(40):
+        walker._slice(1)
+        _, delta, where = walker.state
+        work, lengths, _ = walker.workspace
+        length = int(lengths[CACHED_LEN])
+        route = work[CACHED, :length].copy()
+        position = np.full(len(scores), -1, dtype=np.int64)
+        position[route] = np.arange(length)
+        for v in candidates:
+            if position[v] >= 0:
+                continue
+            a, b = route[where[v]], route[where[v] + 1]
+            assert delta[v] == pytest.approx(cost[v, a] + cost[v, b] - cost[a, b], abs=1e-6)
+            if (position[neighbors[v]] >= 0).any():
+                # Near candidates find at least what a fresh near refresh would.
+                fresh, _ = near_insertion(cost, route, length, int(v), neighbors, position)
+                assert delta[v] <= fresh + 1e-6
+    # The slices the clock cuts never change the search: all its state is carried over.
+    assert walker.best() == whole.best()
+    assert walker.rng[0] == whole.rng[0]
+
+
 def test_closed_tour_counts_the_depot_once() -> None:
     cost = _euclidean(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
     solution = solve_op([5.0, 1.0, 1.0], cost, 0, 0, 10.0, max_iterations=5)
@@ -193,6 +271,7 @@ def test_service_time_is_paid_by_visited_stops_only() -> None:
         ({"max_iterations": -3}, "max_iterations"),
         ({"time_limit": 0.0}, "time_limit"),
         ({"time_limit": math.inf}, "finite"),
+        ({"threads": 0}, "threads"),
     ],
 )
 def test_invalid_inputs_are_refused(kwargs: dict[str, object], message: str) -> None:

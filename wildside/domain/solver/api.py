@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,19 +12,25 @@ from typing import Any
 
 import numpy as np
 
-from wildside.domain.solver import search
+from wildside.domain.solver import layout
 from wildside.domain.solver.checks import exact_cost, repair_to_budget, validated_inputs
+from wildside.domain.solver.neighbors import neighbor_lists, reverse_lists
+from wildside.domain.solver.runner import Problem, Walker
 from wildside.domain.solver.street_paths import warm_up_street_kernels
 
-_SLICE_SECONDS = 0.03  # hand control back to Python this often for progress and the clock
 _TEMPERATURE_SHARE = 0.5  # annealing temperature as a share of the mean candidate score
 # Destroy up to this many stops, or this share of the route: big holes let the
 # repair rebuild whole areas (measured best on 400-750 node instances).
 _MAX_DESTROY = 80
 _MAX_DESTROY_SHARE = 0.5
+# Share of steps that pull a cluster in over the budget and then drop the worst
+# stops instead of destroying first (measured on 400-750 node instances).
+_OVERFILL_SHARE = 0.3
 _MIN_PATIENCE = 300
 _PATIENCE_PER_CANDIDATE = 10  # steps without a new best before restarting from it
 _NEIGHBORS = 12  # near stops per node that or-opt tries on long routes
+_SPREAD = 4  # of those, slots for stops in other directions (joins clusters)
+_MAX_WALKERS = 2  # parallel searches of a time-limited solve (measured on a 2-core machine)
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -60,6 +68,7 @@ def solve_op(
     max_iterations: int | None = None,
     service: Any = None,
     progress: ProgressCallback | None = None,
+    threads: int | None = None,
 ) -> OpSolution:
     """Choose and order stops to maximise the collected score within a travel budget.
 
@@ -81,12 +90,20 @@ def solve_op(
     time_limit
         Wall-clock seconds for the whole call.
     max_iterations
-        Destroy/repair steps after construction; ``None`` runs until the time limit.
+        Destroy/repair steps after construction, for one search; ``None`` runs
+        until the time limit, with ``threads`` searches, each on its own random
+        stream, and returns the best route.
+        That use of the clock and the cores makes the result vary from run to
+        run.
     service
         Optional non-negative visiting cost per node (start and end pay none).
     progress
         Called between search slices with the percent done (0..100, ending at
         100) and the best score so far.
+    threads
+        Parallel searches of a time-limited solve; ``None`` means one per core
+        this process may use, at most two. Ignored (one search) when
+        ``max_iterations`` is set.
 
     Returns
     -------
@@ -101,6 +118,8 @@ def solve_op(
         If an input has the wrong shape or holds NaN, infinity or negative values.
     """
     began = time.perf_counter()
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
     score_array, travel, service_array = validated_inputs(
         scores, cost, start, end, budget, time_limit, max_iterations, service
     )
@@ -130,75 +149,32 @@ def solve_op(
     # unreachable pairs with a huge finite cost.
     scale = max(1.0, budget)
     mean_score = float(score_array[candidates].mean()) if candidates.size else 1.0
-    params = np.zeros(5, dtype=np.float64)
-    params[search.LIMIT] = limit
-    params[search.EPS] = 1e-12 * scale  # smaller shortenings are rounding noise
-    params[search.TINY_COST] = 1e-9 * scale  # floor of the extra cost in score/cost ratios
-    params[search.TEMPERATURE] = _TEMPERATURE_SHARE * mean_score
-    params[search.MAX_DESTROY_SHARE] = _MAX_DESTROY_SHARE
+    params = np.zeros(layout.PARAM_COUNT, dtype=np.float64)
+    params[layout.LIMIT] = limit
+    params[layout.EPS] = 1e-12 * scale  # smaller shortenings are rounding noise
+    params[layout.TINY_COST] = 1e-9 * scale  # floor of the extra cost in score/cost ratios
+    params[layout.TEMPERATURE] = _TEMPERATURE_SHARE * mean_score
+    params[layout.MAX_DESTROY_SHARE] = _MAX_DESTROY_SHARE
+    params[layout.OVERFILL_SHARE] = _OVERFILL_SHARE
     patience = max(_MIN_PATIENCE, _PATIENCE_PER_CANDIDATE * int(candidates.size))
     int_params = np.array([patience, _MAX_DESTROY], dtype=np.int64)
-    rng = np.array([_mix_seed(seed)], dtype=np.uint64)
-    cur_route = np.empty(n + 2, dtype=np.int64)
-    best_route = np.empty(n + 2, dtype=np.int64)
-    cur_route[0], cur_route[1] = start, end
-    counters = np.zeros(search.COUNTER_COUNT, dtype=np.int64)
-    counters[search.CUR_LEN] = counters[search.BEST_LEN] = 2
-    values = np.zeros(4, dtype=np.float64)
-    neighbors = _nearest(dist, candidates, _NEIGHBORS)
-    search.construct(
+    neighbors = neighbor_lists(dist, candidates, _NEIGHBORS, _SPREAD)
+    reverse_start, reverse_nodes = reverse_lists(neighbors, candidates, n)
+    problem = Problem(
         dist,
         score_array,
         candidates,
         neighbors,
+        reverse_start,
+        reverse_nodes,
         params,
-        rng,
-        cur_route,
-        best_route,
-        counters,
-        values,
+        int_params,
+        score_bound,
     )
-
-    done = 0
-    is_time_limited = False
-    slice_size = 1
-    per_iteration = 1e-3  # a first guess; replaced by the measured speed after one slice
-    while max_iterations is None or done < max_iterations:
-        elapsed = time.perf_counter() - began
-        if elapsed >= time_limit:
-            is_time_limited = True
-            break
-        if values[search.BEST_SCORE] >= score_bound - 1e-9:
-            break  # everything reachable is on the route: nothing left to find
-        todo = slice_size if max_iterations is None else min(slice_size, max_iterations - done)
-        # The last slice only gets the time that is left, so the limit holds closely.
-        todo = max(1, min(todo, int((time_limit - elapsed) / per_iteration)))
-        slice_began = time.perf_counter()
-        ran = search.iterate(
-            dist,
-            score_array,
-            candidates,
-            neighbors,
-            params,
-            int_params,
-            rng,
-            cur_route,
-            best_route,
-            counters,
-            values,
-            todo,
-            score_bound,
-        )
-        done += ran
-        slice_seconds = time.perf_counter() - slice_began
-        # Size the next slice to take about _SLICE_SECONDS at the observed speed.
-        per_iteration = max(slice_seconds, 1e-6) / max(ran, 1)
-        slice_size = int(min(max(1, _SLICE_SECONDS / per_iteration), 2 * slice_size + 1))
-        if progress is not None:
-            best = float(values[search.BEST_SCORE])
-            progress(_percent(done, max_iterations, began, time_limit), best)
-
-    route = [int(v) for v in best_route[: counters[search.BEST_LEN]]]
+    count = 1 if max_iterations is not None else threads or _parallel_walkers()
+    walkers = _search(problem, start, end, seed, began, time_limit, max_iterations, count, progress)
+    best = max(walkers, key=lambda w: w.best_score)
+    route = best.best()
     route = repair_to_budget(travel, service_array, score_array, route, budget + tolerance)
     final_cost = exact_cost(travel, service_array, route)
     final_score = float(score_array[list(set(route))].sum())
@@ -208,22 +184,79 @@ def solve_op(
         route=route,
         score=final_score,
         cost=final_cost,
-        iterations=done,
+        iterations=sum(w.done for w in walkers),
         seconds=time.perf_counter() - began,
-        is_time_limited=is_time_limited,
+        is_time_limited=any(w.is_time_limited for w in walkers),
     )
 
 
-def _nearest(dist: np.ndarray, candidates: np.ndarray, count: int) -> np.ndarray:
-    """For every node, its ``count`` nearest candidates (itself excluded), nearest first."""
-    n = dist.shape[0]
-    count = max(1, min(count, candidates.size))
-    if candidates.size == 0:
-        return np.zeros((n, 1), dtype=np.int64)
-    to_candidates = dist[:, candidates].copy()
-    to_candidates[candidates, np.arange(candidates.size)] = np.inf
-    order = np.argsort(to_candidates, axis=1, kind="stable")[:, :count]
-    return candidates[order].astype(np.int64)
+def _search(
+    problem: Problem,
+    start: int,
+    end: int,
+    seed: int,
+    began: float,
+    time_limit: float,
+    max_iterations: int | None,
+    count: int,
+    progress: ProgressCallback | None,
+) -> list[Walker]:
+    """Run the walkers to the end of the budget; return them all.
+
+    An iteration budget is a fixed amount of work for one walker, so its
+    result never depends on the machine. A time budget gets one more walker
+    per spare core, on its own seed: the best of independent searches varies
+    much less than a single one.
+    """
+    walkers: list[Walker] = []
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def report() -> None:
+        if progress is not None:
+            done = sum(w.done for w in walkers)
+            best = max(w.best_score for w in walkers)
+            progress(_percent(done, max_iterations, began, time_limit), best)
+
+    def helper(index: int) -> None:
+        try:
+            salt = _helper_salt(index)
+            state = _mix_seed(seed) ^ salt or salt  # xorshift needs a non-zero state
+            walker = Walker(problem, start, end, state, elsewhere=True)
+            walkers.append(walker)
+            walker.run(began, time_limit, max_iterations, stop)
+        except BaseException as error:  # re-raised by the caller's thread
+            failures.append(error)
+            stop.set()
+
+    threads = [threading.Thread(target=helper, args=(k,), daemon=True) for k in range(1, count)]
+    for thread in threads:
+        thread.start()
+    main = Walker(problem, start, end, _mix_seed(seed))
+    walkers.insert(0, main)
+    try:
+        main.run(began, time_limit, max_iterations, stop, report)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]
+    return walkers
+
+
+def _parallel_walkers() -> int:
+    """Walkers for a time-limited solve: one per core this process may use, at most two."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(_MAX_WALKERS, cores))
+
+
+def _helper_salt(index: int) -> int:
+    """A fixed odd 64-bit constant per helper, so each gets its own random stream."""
+    return (0xD1B54A32D192ED03 * index) & 0xFFFFFFFFFFFFFFFF | 1
 
 
 def _percent(done: int, max_iterations: int | None, began: float, time_limit: float) -> int:
@@ -248,4 +281,10 @@ def warm_up() -> None:
     scores = [0.0, 0.0, 3.0, 2.0, 1.0]
     solve_op(scores, travel, 0, 1, 3.0, max_iterations=3, time_limit=60.0)
     solve_op(scores, travel, 0, 0, 3.0, max_iterations=3, time_limit=60.0, service=[0.1] * 5)
+    # A time-limited solve with more candidates than near-stop slots reaches the
+    # entry points the iteration-limited ones skip (second walker, spread lists).
+    ring = np.linspace(0.0, 2.0 * np.pi, 24, endpoint=False)
+    points = np.stack([np.cos(ring), np.sin(ring)], axis=1)
+    travel = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    solve_op([1.0] * 24, travel, 0, 0, 3.0, time_limit=0.05)
     warm_up_street_kernels()

@@ -1,17 +1,11 @@
-"""Cheapest-insertion bookkeeping and the randomised ratio-greedy fill of the OP route."""
+"""Cheapest-insertion bookkeeping: the cached cheapest edge of every candidate off the route."""
 
 from __future__ import annotations
 
 import numba
 import numpy as np
 
-from wildside.domain.solver.route_ops import (
-    insert_after,
-    random_float,
-    random_int,
-    remove_at,
-    route_cost,
-)
+from wildside.domain.solver.route_ops import insert_after
 
 
 @numba.njit(cache=True)
@@ -77,6 +71,49 @@ def refresh_insertions(
 
 
 @numba.njit(cache=True)
+def near_insertion(
+    dist: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    v: int,
+    neighbors: np.ndarray,
+    position: np.ndarray,
+) -> tuple[float, int]:
+    """Cheapest insertion of ``v`` among the end edges and the edges at its near stops.
+
+    Falls back to the full O(L) scan when none of its neighbours is on the route
+    (``position`` maps route nodes to their index, -1 elsewhere).
+    """
+    row = dist[v]
+    a = route[0]
+    b = route[1]
+    best = row[a] + row[b] - dist[a, b]
+    best_position = 0
+    a = route[length - 2]
+    b = route[length - 1]
+    delta = row[a] + row[b] - dist[a, b]
+    if delta < best:
+        best = delta
+        best_position = length - 2
+    found = False
+    for t in range(neighbors.shape[1]):
+        where = position[neighbors[v, t]]
+        if where < 0:
+            continue
+        found = True
+        for p in range(max(0, where - 1), min(where, length - 2) + 1):
+            a = route[p]
+            b = route[p + 1]
+            delta = row[a] + row[b] - dist[a, b]
+            if delta < best:
+                best = delta
+                best_position = p
+    if found:
+        return best, best_position
+    return cheapest_insertion(dist, route, length, v, -1)
+
+
+@numba.njit(cache=True)
 def refresh_insertions_near(
     dist: np.ndarray,
     route: np.ndarray,
@@ -104,38 +141,9 @@ def refresh_insertions_near(
     for k in range(length):
         position[route[k]] = k
     for v in candidates:
-        if on_route[v]:
-            continue
-        row = dist[v]
-        a = route[0]
-        b = route[1]
-        best = row[a] + row[b] - dist[a, b]
-        best_position = 0
-        a = route[length - 2]
-        b = route[length - 1]
-        delta = row[a] + row[b] - dist[a, b]
-        if delta < best:
-            best = delta
-            best_position = length - 2
-        found = False
-        for t in range(count):
-            where = position[neighbors[v, t]]
-            if where < 0:
-                continue
-            found = True
-            for p in range(max(0, where - 1), min(where, length - 2) + 1):
-                a = route[p]
-                b = route[p + 1]
-                delta = row[a] + row[b] - dist[a, b]
-                if delta < best:
-                    best = delta
-                    best_position = p
-        if found:
-            insertion_delta[v] = best
-            insertion_position[v] = best_position
-        else:
-            insertion_delta[v], insertion_position[v] = cheapest_insertion(
-                dist, route, length, v, -1
+        if not on_route[v]:
+            insertion_delta[v], insertion_position[v] = near_insertion(
+                dist, route, length, v, neighbors, position
             )
     for k in range(length):
         position[route[k]] = -1
@@ -182,112 +190,4 @@ def insert_and_update(
         if after < insertion_delta[v]:
             insertion_delta[v] = after
             insertion_position[v] = position + 1
-    return length
-
-
-@numba.njit(cache=True)
-def greedy_fill(
-    dist: np.ndarray,
-    scores: np.ndarray,
-    route: np.ndarray,
-    length: int,
-    limit: float,
-    candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    power: float,
-    noise: float,
-    tiny_cost: float,
-    rng: np.ndarray,
-) -> int:
-    """Insert affordable candidates by best ``score**power / extra cost`` until none fits.
-
-    ``noise`` > 0 multiplies each ratio by a random factor in [1 - noise, 1]
-    so repeated repairs explore different fills. The cache must be fresh on
-    entry; it stays fresh. Returns the new route length.
-    """
-    cost = route_cost(dist, route, length)
-    while True:
-        slack = limit - cost
-        best_ratio = -1.0
-        best_node = -1
-        for v in candidates:
-            if on_route[v]:
-                continue
-            delta = insertion_delta[v]
-            if delta > slack:
-                continue
-            ratio = scores[v] ** power / max(delta, tiny_cost)
-            if noise > 0.0:
-                ratio *= 1.0 - noise * random_float(rng)
-            if ratio > best_ratio:
-                best_ratio = ratio
-                best_node = v
-        if best_node < 0:
-            return length
-        length = insert_and_update(
-            dist,
-            route,
-            length,
-            insertion_position[best_node],
-            best_node,
-            candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
-        )
-        # Exact re-sum (O(L), same as the insertion) keeps drift out of the budget test.
-        cost = route_cost(dist, route, length)
-        if cost > limit:
-            # Rounding pushed a borderline insertion over: undo it and bar the node.
-            length = remove_at(route, length, insertion_position[best_node] + 1)
-            on_route[best_node] = False
-            refresh_insertions(
-                dist, route, length, candidates, on_route, insertion_delta, insertion_position
-            )
-            insertion_delta[best_node] = np.inf
-            cost = route_cost(dist, route, length)
-
-
-@numba.njit(cache=True)
-def insert_random(
-    dist: np.ndarray,
-    route: np.ndarray,
-    length: int,
-    limit: float,
-    candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    rng: np.ndarray,
-) -> int:
-    """Insert one affordable candidate picked uniformly, however poor its ratio.
-
-    Ratio-greedy fills never open a far cluster whose first stop is a long
-    detour; a random seed stop lets the repair build around it instead.
-    """
-    slack = limit - route_cost(dist, route, length)
-    affordable = 0
-    for v in candidates:
-        if not on_route[v] and insertion_delta[v] <= slack:
-            affordable += 1
-    if affordable == 0:
-        return length
-    pick = random_int(rng, affordable)
-    for v in candidates:
-        if not on_route[v] and insertion_delta[v] <= slack:
-            if pick == 0:
-                return insert_and_update(
-                    dist,
-                    route,
-                    length,
-                    insertion_position[v],
-                    v,
-                    candidates,
-                    on_route,
-                    insertion_delta,
-                    insertion_position,
-                )
-            pick -= 1
     return length

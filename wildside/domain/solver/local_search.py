@@ -7,100 +7,9 @@ import numpy as np
 
 from wildside.domain.solver.construction import cheapest_insertion
 from wildside.domain.solver.exchange import find_swap_fast
+from wildside.domain.solver.relocation import MAX_SEGMENT, best_relocation, move_segment
 from wildside.domain.solver.route_ops import insert_after, remove_at
 from wildside.domain.solver.two_opt import any_two_opt
-
-MAX_SEGMENT = 3  # or-opt moves chains of up to three consecutive stops
-
-
-@numba.njit(cache=True)
-def _move_segment(
-    route: np.ndarray,
-    length: int,
-    first: int,
-    last: int,
-    edge: int,
-    is_reversed: bool,
-    buffer: np.ndarray,
-) -> None:
-    """Move ``route[first..last]`` into the edge after ``route[edge]`` (outside the segment)."""
-    size = 0
-    segment_len = last - first + 1
-    for k in range(length):
-        if first <= k <= last:
-            continue
-        buffer[size] = route[k]
-        size += 1
-        if k == edge:
-            for s in range(segment_len):
-                buffer[size] = route[last - s] if is_reversed else route[first + s]
-                size += 1
-    for k in range(length):
-        route[k] = buffer[k]
-
-
-@numba.njit(cache=True)
-def _best_relocation(
-    dist: np.ndarray,
-    route: np.ndarray,
-    length: int,
-    i: int,
-    j: int,
-    eps: float,
-    neighbors: np.ndarray,
-    position: np.ndarray,
-) -> tuple[int, bool]:
-    """Best edge to move ``route[i..j]`` into (-1 if none shortens the route).
-
-    Long routes only try edges next to a near neighbour of either segment end
-    (``position`` maps node to route index, -1 if off the route): a good
-    relocation almost always lands next to one, and it cuts O(L) to O(K).
-    """
-    prev = route[i - 1]
-    nxt = route[j + 1]
-    first = route[i]
-    last = route[j]
-    gain = dist[prev, first] + dist[last, nxt] - dist[prev, nxt]
-    best = -eps
-    best_edge = -1
-    best_reversed = False
-    use_all = length <= 4 * neighbors.shape[1]
-    count = neighbors.shape[1]
-    tries = length - 1 if use_all else 4 * count
-    for t in range(tries):
-        if use_all:
-            p = t
-        else:
-            end_node = first if t < 2 * count else last
-            near = neighbors[end_node, (t >> 1) % count]
-            # Gain criterion: a new edge at least as long as the removal gain
-            # rarely pays, and neighbours come nearest first.
-            if dist[end_node, near] >= gain:
-                if t < 2 * count:
-                    continue
-                break
-            where = position[near]
-            if where < 0:
-                continue
-            p = where - (t & 1)  # the edge before or after the neighbour
-            if p < 0 or p >= length - 1:
-                continue
-        if i - 1 <= p <= j:
-            continue
-        x = route[p]
-        y = route[p + 1]
-        base = -dist[x, y] - gain
-        forward = base + dist[x, first] + dist[last, y]
-        if forward < best:
-            best = forward
-            best_edge = p
-            best_reversed = False
-        backward = base + dist[x, last] + dist[first, y]
-        if backward < best:
-            best = backward
-            best_edge = p
-            best_reversed = True
-    return best_edge, best_reversed
 
 
 @numba.njit(cache=True)
@@ -124,13 +33,11 @@ def or_opt(
             i = 1
             while i + segment_len - 1 <= length - 2:
                 j = i + segment_len - 1
-                edge, is_reversed = _best_relocation(
+                edge, is_reversed = best_relocation(
                     dist, route, length, i, j, eps, neighbors, position
                 )
                 if edge >= 0:
-                    _move_segment(route, length, i, j, edge, is_reversed, buffer)
-                    for k in range(length):
-                        position[route[k]] = k
+                    move_segment(route, i, j, edge, is_reversed, position, buffer)
                     improved = True
                     improved_any = True
                 i += 1

@@ -6,7 +6,25 @@ import numba
 import numpy as np
 
 from wildside.domain.solver.construction import insert_and_update, refresh_insertions
-from wildside.domain.solver.route_ops import random_float, random_int, route_cost
+from wildside.domain.solver.layout import (
+    BEST_COST,
+    BEST_LEN,
+    BEST_SCORE,
+    CUR_COST,
+    CUR_LEN,
+    CUR_SCORE,
+    EPS,
+    LIMIT,
+    TINY_COST,
+)
+from wildside.domain.solver.repair import CACHED, REF, improve, remember
+from wildside.domain.solver.route_ops import (
+    is_better,
+    random_float,
+    random_int,
+    route_cost,
+    route_score,
+)
 
 MAX_ANCHORS = 3
 
@@ -101,3 +119,84 @@ def mark_route(route: np.ndarray, length: int, flags: np.ndarray) -> None:
     flags[:] = False
     for k in range(length):
         flags[route[k]] = True
+
+
+@numba.njit(cache=True, nogil=True)
+def restart_elsewhere(
+    dist: np.ndarray,
+    scores: np.ndarray,
+    candidates: np.ndarray,
+    neighbors: np.ndarray,
+    reverse_start: np.ndarray,
+    reverse_nodes: np.ndarray,
+    params: np.ndarray,
+    rng: np.ndarray,
+    cur_route: np.ndarray,
+    best_route: np.ndarray,
+    counters: np.ndarray,
+    values: np.ndarray,
+    on_route: np.ndarray,
+    is_banned: np.ndarray,
+    insertion_delta: np.ndarray,
+    insertion_position: np.ndarray,
+    work: np.ndarray,
+    lengths: np.ndarray,
+    dirty: np.ndarray,
+) -> None:
+    """Make the current route a fresh one grown from anchors that the best route lacks.
+
+    Alternating these with restarts from the best keeps the search from
+    spending its whole budget in the first area it settled on.
+    """
+    best_length = counters[BEST_LEN]
+    mark_route(best_route, best_length, is_banned)
+    length = anchored_start(
+        dist,
+        scores,
+        cur_route,
+        best_route[0],
+        best_route[best_length - 1],
+        params[LIMIT],
+        candidates,
+        on_route,
+        is_banned,
+        insertion_delta,
+        insertion_position,
+        rng,
+    )
+    # The anchors went in with exact cache upkeep: the cache is fresh for this route.
+    remember(cur_route, length, work, lengths, REF)
+    remember(cur_route, length, work, lengths, CACHED)
+    length = improve(
+        dist,
+        scores,
+        cur_route,
+        length,
+        params[LIMIT],
+        candidates,
+        on_route,
+        insertion_delta,
+        insertion_position,
+        1.0,
+        0.25 * random_float(rng),
+        params[EPS],
+        params[TINY_COST],
+        rng,
+        0,
+        neighbors,
+        reverse_start,
+        reverse_nodes,
+        work,
+        lengths,
+        dirty,
+    )
+    counters[CUR_LEN] = length
+    values[CUR_COST] = route_cost(dist, cur_route, length)
+    values[CUR_SCORE] = route_score(scores, cur_route, length)
+    if is_better(
+        values[CUR_SCORE], values[CUR_COST], values[BEST_SCORE], values[BEST_COST], params[EPS]
+    ):
+        best_route[:length] = cur_route[:length]
+        counters[BEST_LEN] = length
+        values[BEST_COST] = values[CUR_COST]
+        values[BEST_SCORE] = values[CUR_SCORE]

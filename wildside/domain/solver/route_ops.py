@@ -80,3 +80,42 @@ def reverse_span(route: np.ndarray, first: int, last: int) -> None:
         route[first], route[last] = route[last], route[first]
         first += 1
         last -= 1
+
+
+@numba.njit(cache=True)
+def set_positions(route: np.ndarray, length: int, position: np.ndarray, value: int) -> None:
+    """Set ``position`` of every route node to its index (``value`` >= 0) or to -1 (< 0)."""
+    for k in range(length):
+        position[route[k]] = k if value >= 0 else -1
+
+
+@numba.njit(cache=True)
+def edge_index(a: int, b: int, route: np.ndarray, length: int, position: np.ndarray) -> int:
+    """Index k with ``{route[k], route[k + 1]} == {a, b}``, or -1 if the edge is not there.
+
+    ``position`` maps every node of the route to its index (-1 off the route).
+    A closed tour's depot sits at both ends but has one position, so edges at
+    the depot are recognised by their other node.
+    """
+    pa = position[a]
+    pb = position[b]
+    found = -1
+    if pa < 0 or pb < 0:
+        return found
+    if abs(pa - pb) == 1:
+        found = min(pa, pb)
+    elif route[0] == route[length - 1] and (a == route[0] or b == route[0]):
+        other = pb if a == route[0] else pa
+        if other == 1:
+            found = 0
+        elif other == length - 2:
+            found = length - 2
+    return int(found)
+
+
+@numba.njit(cache=True)
+def is_better(score: float, cost: float, other_score: float, other_cost: float, eps: float) -> bool:
+    """True if (score, cost) beats the other: a higher score, or the same score for less."""
+    if score > other_score + 1e-9:
+        return True
+    return score >= other_score - 1e-9 and cost < other_cost - eps

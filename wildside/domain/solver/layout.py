@@ -1,0 +1,14 @@
+"""Slots of the small arrays that carry one search's settings and state between kernel calls."""
+
+from __future__ import annotations
+
+# Indices into the int64 ``counters`` array that carries the search between calls.
+CUR_LEN, BEST_LEN, IDLE, RESTARTS = 0, 1, 2, 3
+COUNTER_COUNT = 4
+# Indices into the float64 ``values`` array.
+CUR_COST, CUR_SCORE, BEST_COST, BEST_SCORE = 0, 1, 2, 3
+# Indices into the float64 ``params`` array (fixed for one solve).
+LIMIT, EPS, TINY_COST, TEMPERATURE, MAX_DESTROY_SHARE, OVERFILL_SHARE = 0, 1, 2, 3, 4, 5
+PARAM_COUNT = 6
+# Indices into the int64 ``int_params`` array.
+PATIENCE, MAX_DESTROY = 0, 1
