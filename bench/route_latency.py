@@ -59,6 +59,12 @@ def _database(admin_url: str, name: str) -> str:
     return url
 
 
+def _database_exists(admin_url: str, name: str) -> bool:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    return found is not None
+
+
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -105,10 +111,12 @@ def _measure(url: str, network: StreetNetwork, starts: list[GeoPoint], budgets: 
 def _kernel_vs_scipy(
     network: StreetNetwork, graph: csr_matrix, tour: object, request: TourRequest, seed: int
 ) -> tuple[float, float]:
-    """Time our matrix kernel and scipy's Dijkstra on the same terminals and cutoff.
+    """Time the engine's matrix kernel and scipy's Dijkstra on the same terminals.
 
     The terminals are the start plus as many street vertices within reach as
-    the engine considered candidates, drawn at random.
+    the engine considered candidates, drawn at random. scipy searches every
+    terminal to the round trip's reach (half the walk); ours gives the same
+    distances for every pair a tour of that walk could use.
     """
     count = tour.diagnostics.candidates_considered  # type: ignore[attr-defined]
     cutoff = request.max_walk_m / 2
@@ -118,7 +126,7 @@ def _kernel_vs_scipy(
     picks = np.random.default_rng(seed).choice(reachable, min(count, len(reachable)), replace=False)
     terminals = [start, *picks.tolist()]
     began = time.perf_counter()
-    network.matrix(terminals, [cutoff] * len(terminals))
+    network.tour_matrix(terminals, round_trip=True, walk_m=request.max_walk_m)
     ours = time.perf_counter() - began
     began = time.perf_counter()
     dijkstra(graph, indices=np.asarray(terminals), limit=cutoff)
@@ -181,7 +189,9 @@ def main() -> None:
     )
     parser.add_argument("--skip-city", action="store_true")
     parser.add_argument(
-        "--reuse-city", action="store_true", help="keep the synthetic city of an earlier run"
+        "--reuse-city",
+        action="store_true",
+        help="keep the synthetic city of an earlier run (built if missing)",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -213,10 +223,10 @@ def main() -> None:
 
     if not args.skip_city:
         began = time.perf_counter()
-        if args.reuse_city:
+        if args.reuse_city and _database_exists(admin, "wildside_bench_city"):
             city = psycopg.conninfo.make_conninfo(admin, dbname="wildside_bench_city")
             info = describe(city, side=args.side)
-        else:
+        else:  # --reuse-city on a machine without one builds it once
             city = _database(admin, "wildside_bench_city")
             info = generate(city, side=args.side)
         generated = time.perf_counter() - began

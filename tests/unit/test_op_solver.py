@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -338,3 +340,26 @@ def test_reaches_best_known_on_shared_instances(relative: str, bks: int) -> None
     feasible, score, _, reason = oi.evaluate(instance, solution.route)
     assert feasible, reason
     assert score == bks
+
+
+def test_huge_no_path_costs_never_stall_the_search() -> None:
+    # Rounding noise on 1e12 stand-ins once exceeded the move tolerance and
+    # a 2-opt pass cycled inside one numba call, past every time limit.
+    data = json.loads((Path(__file__).parent / "data" / "op_unusable_pairs.json").read_text())
+    cost = np.array(data["cost"])
+    cost[cost < 0] = 1e12
+    outcome: list[OpSolution] = []
+    arguments = (data["scores"], cost, 0, 0, data["budget"])
+
+    def run() -> None:
+        outcome.append(solve_op(*arguments, seed=3, time_limit=2.0, max_iterations=1500,
+                                service=data["service"]))  # fmt: skip
+
+    worker = threading.Thread(target=run, daemon=True)  # a stalled kernel cannot be interrupted
+    worker.start()
+    worker.join(timeout=20.0)
+    assert outcome, "the solve did not return"
+    _assert_valid(outcome[0], np.array(data["scores"]), cost, 0, 0, data["budget"],
+                  np.array(data["service"]))  # fmt: skip
+    assert outcome[0].iterations == 1500
+    assert not outcome[0].is_time_limited

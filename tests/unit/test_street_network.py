@@ -107,3 +107,51 @@ def test_matrix_matches_scipy_on_random_graphs(n: int, data: st.DataObject) -> N
     for leg, (a, b) in zip(legs, itertools.pairwise(terminals), strict=False):
         if finite[terminals.index(a), terminals.index(b)]:
             assert leg.length_m == pytest.approx(reference[terminals.index(a), terminals.index(b)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(3, 30), round_trip=st.booleans(), data=st.data())
+def test_tour_matrix_is_exact_wherever_a_tour_could_use_the_pair(
+    n: int, round_trip: bool, data: st.DataObject
+) -> None:
+    edges = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.floats(0.5, 500.0)),
+            min_size=n,
+            max_size=4 * n,
+        )
+    )
+    edges = [(u, v, m) for u, v, m in edges if u != v]
+    network = StreetNetwork(graph_from_edges([(60.0 + i * 1e-4, 25.0) for i in range(n)], edges))
+    vertices = data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=8))
+    walk = data.draw(st.floats(0.0, 3000.0))
+    ours = np.array(network.tour_matrix(vertices, round_trip=round_trip, walk_m=walk))
+    csr = sp.csr_matrix((network.lengths, network.targets, network.indptr), shape=(n, n))
+    full = dijkstra(csr, directed=False, indices=vertices)[:, vertices]
+    head, tail = full[0], full[0] if round_trip else full[1]
+    for i, j in itertools.product(range(len(vertices)), repeat=2):
+        usable = min(head[i] + full[i, j] + tail[j], head[j] + full[i, j] + tail[i]) <= walk
+        is_anchor_row = i < (1 if round_trip else 2) or j < (1 if round_trip else 2)
+        if math.isfinite(ours[i, j]):
+            assert ours[i, j] == pytest.approx(full[i, j])  # finite entries are exact
+        elif i != j and not is_anchor_row:
+            assert not usable, (i, j)  # only pairs no tour can use are left out
+    anchors = 1 if round_trip else 2
+    for a in range(anchors):
+        reach = walk / 2 if round_trip else walk
+        for j in range(len(vertices)):
+            if full[a, j] <= reach:
+                assert ours[a, j] == pytest.approx(full[a, j])
+
+
+def test_tour_matrix_leaves_out_stops_no_round_trip_reaches() -> None:
+    # 0-1-2-3 on a line, 100 m apart: a 400 m round trip from 0 reaches 1 and 2 only.
+    line = graph_from_edges(
+        [(60.0, 25.0 + i * 0.002) for i in range(4)],
+        [(0, 1, 100.0), (1, 2, 100.0), (2, 3, 100.0)],
+    )
+    matrix = np.array(StreetNetwork(line).tour_matrix([0, 1, 2, 3], round_trip=True, walk_m=400.0))
+    assert matrix[0, 1] == 100.0
+    assert matrix[1, 2] == 100.0
+    assert math.isinf(matrix[0, 3])
+    assert math.isinf(matrix[2, 3])

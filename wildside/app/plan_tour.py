@@ -95,9 +95,11 @@ class PlanTour:
             vertices, snap_m = self._snap(request, finish, candidates)
             candidates, vertices, snap_m = _drop_far(candidates, vertices, snap_m, s.max_poi_snap_m)
             is_round_trip = request.end is None
-            # On a round trip two points of one tour are at most half the walk apart.
+            # Leg paths: on a round trip two points of a tour are at most half the walk apart.
             cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
-            metres = self._network.matrix(vertices, [cutoff] * len(vertices))
+            metres = self._network.tour_matrix(
+                vertices, round_trip=is_round_trip, walk_m=request.max_walk_m
+            )
             seconds = _to_seconds(metres, snap_m, request.pace_m_s, s.unreachable)
         matrixed = self._clock.monotonic()
 
@@ -209,9 +211,8 @@ def _drop_far(
 
 
 def _to_seconds(
-    metres: object, snap_m: list[float], pace: float, unreachable: float
+    rows: list[list[float]], snap_m: list[float], pace: float, unreachable: float
 ) -> list[list[float]]:
-    rows: list[list[float]] = metres.tolist()  # type: ignore[attr-defined]
     size = len(rows)
     return [
         [

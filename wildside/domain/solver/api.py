@@ -137,6 +137,11 @@ def solve_op(
     half_service[[start, end]] = 0.0
     dist = (travel + travel.T) / 2.0 + half_service[:, None] + half_service[None, :]
     limit = budget + tolerance / 2.0
+    # An edge dearer than the budget is never walked, whatever it costs; a
+    # cap keeps every sum near the budget's scale, where the move tolerances
+    # hold. Huge "no path" stand-ins would otherwise leave rounding noise
+    # bigger than those tolerances, and moves could cycle on it for ever.
+    np.minimum(dist, 2.0 * limit + 1.0, out=dist)
     reach = dist[start] + dist[:, end]
     is_candidate = (score_array > 0.0) & (reach <= limit)
     is_candidate[[start, end]] = False

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wildside.domain.solver.street_paths import distance_matrix, leg_paths, snap_to_vertices
+from wildside.domain.solver.tour_matrix import tour_matrix
 from wildside.domain.walking_graph import WalkingGraph
 
 
@@ -66,6 +67,25 @@ class StreetNetwork:
             np.asarray(vertices, dtype=np.int64),
             np.asarray(cutoffs_m, dtype=np.float64),
         )
+
+    def tour_matrix(
+        self, vertices: list[int], *, round_trip: bool, walk_m: float
+    ) -> list[list[float]]:
+        """Street metres among a tour's ``vertices`` (start, [end,] stops); ``inf`` if unusable.
+
+        A pair is left at ``inf`` when no tour of ``walk_m`` from the start
+        (``vertices[0]``) to the end (itself on a round trip, else
+        ``vertices[1]``) could walk it; the searches stop accordingly.
+        """
+        metres: list[list[float]] = tour_matrix(
+            self.indptr,
+            self.targets,
+            self.lengths,
+            np.asarray(vertices, dtype=np.int64),
+            1 if round_trip else 2,
+            walk_m,
+        ).tolist()
+        return metres
 
     def legs(self, stops: list[int], cutoff_m: float) -> list[Leg]:
         """The street path of each consecutive pair of ``stops``."""

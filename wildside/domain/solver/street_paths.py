@@ -43,7 +43,7 @@ def _sift_down(keys: np.ndarray, vals: np.ndarray, size: int) -> None:
 
 
 @numba.njit(cache=True)
-def _dijkstra(
+def bounded_dijkstra(
     indptr: np.ndarray,
     targets: np.ndarray,
     lengths: np.ndarray,
@@ -135,7 +135,7 @@ def distance_matrix(
             break
         for j in range(i + 1, k):
             need[terminals[j]] += 1
-        n_touched, heap_keys, heap_vals = _dijkstra(
+        n_touched, heap_keys, heap_vals = bounded_dijkstra(
             indptr,
             targets,
             lengths,
@@ -198,7 +198,7 @@ def leg_paths(
     for leg in range(legs):
         source, target = stops[leg], stops[leg + 1]
         need[target] = 1
-        n_touched, heap_keys, heap_vals = _dijkstra(
+        n_touched, heap_keys, heap_vals = bounded_dijkstra(
             indptr,
             targets,
             lengths,
@@ -279,6 +279,11 @@ def warm_up_street_kernels() -> None:
     lengths = np.array([1.0, 1.0])
     terminals = np.array([0, 1], dtype=np.int64)
     distance_matrix(indptr, targets, lengths, terminals, np.array([10.0, 10.0]))
+    # Imported here: tour_matrix builds on this module's search.
+    from wildside.domain.solver.tour_matrix import tour_matrix
+
+    tour_matrix(indptr, targets, lengths, terminals, 1, 10.0)
+    tour_matrix(indptr, targets, lengths, terminals, 2, 10.0)
     leg_paths(indptr, targets, lengths, terminals, 10.0)
     lats = np.array([0.0, 0.001])
     snap_to_vertices(lats, np.array([0, 1], dtype=np.int64), np.zeros(2), lats, np.zeros(2))
