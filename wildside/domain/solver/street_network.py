@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wildside.domain.solver.street_paths import distance_matrix, leg_paths, snap_to_vertices
+from wildside.domain.solver.street_paths import leg_paths, snap_to_vertices
 from wildside.domain.solver.tour_matrix import tour_matrix
 from wildside.domain.walking_graph import WalkingGraph
 
@@ -57,16 +57,6 @@ class StreetNetwork:
             np.asarray(lngs, dtype=np.float64),
         )
         return nearest.tolist(), metres.tolist()
-
-    def matrix(self, vertices: list[int], cutoffs_m: list[float]) -> np.ndarray:
-        """Street metres among ``vertices`` (``inf`` where no path fits the cutoffs)."""
-        return distance_matrix(
-            self.indptr,
-            self.targets,
-            self.lengths,
-            np.asarray(vertices, dtype=np.int64),
-            np.asarray(cutoffs_m, dtype=np.float64),
-        )
 
     def tour_matrix(
         self, vertices: list[int], *, round_trip: bool, walk_m: float

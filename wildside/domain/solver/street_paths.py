@@ -1,4 +1,4 @@
-"""Numba kernels on the CSR walking graph: snapping, bounded many-to-many Dijkstra, leg paths.
+"""Numba kernels on the CSR walking graph: snapping, bounded Dijkstra, leg paths.
 
 Every search is bounded by a cutoff in metres and resets only the vertices it
 touched, so its cost grows with the tour's reach, not with the city's size.
@@ -103,59 +103,6 @@ def bounded_dijkstra(
                 _sift_up(heap_keys, heap_vals, size)
                 size += 1
     return n_touched, heap_keys, heap_vals
-
-
-@numba.njit(cache=True)
-def distance_matrix(
-    indptr: np.ndarray,
-    targets: np.ndarray,
-    lengths: np.ndarray,
-    terminals: np.ndarray,
-    cutoffs: np.ndarray,
-) -> np.ndarray:
-    """Street distances in metres among ``terminals`` (inf beyond the cutoffs).
-
-    The graph is undirected, so the search from ``terminals[i]`` only needs
-    the terminals after it and stops once they are all settled (or its cutoff
-    is exhausted); the lower triangle mirrors the upper.
-    """
-    n = indptr.shape[0] - 1
-    k = terminals.shape[0]
-    dist = np.full(n, np.inf)
-    pred_arc = np.empty(n, dtype=np.int64)
-    touched = np.empty(n, dtype=np.int64)
-    need = np.zeros(n, dtype=np.int64)
-    heap_keys = np.empty(1024, dtype=np.float64)
-    heap_vals = np.empty(1024, dtype=np.int64)
-    out = np.full((k, k), np.inf)
-    for i in range(k):
-        out[i, i] = 0.0
-        remaining = k - 1 - i
-        if remaining == 0:
-            break
-        for j in range(i + 1, k):
-            need[terminals[j]] += 1
-        n_touched, heap_keys, heap_vals = bounded_dijkstra(
-            indptr,
-            targets,
-            lengths,
-            terminals[i],
-            cutoffs[i],
-            dist,
-            pred_arc,
-            touched,
-            need,
-            remaining,
-            heap_keys,
-            heap_vals,
-        )
-        for j in range(i + 1, k):
-            out[i, j] = dist[terminals[j]]
-            out[j, i] = out[i, j]
-            need[terminals[j]] = 0
-        for t in range(n_touched):
-            dist[touched[t]] = np.inf
-    return out
 
 
 @numba.njit(cache=True)
@@ -278,7 +225,6 @@ def warm_up_street_kernels() -> None:
     targets = np.array([1, 0], dtype=np.int64)
     lengths = np.array([1.0, 1.0])
     terminals = np.array([0, 1], dtype=np.int64)
-    distance_matrix(indptr, targets, lengths, terminals, np.array([10.0, 10.0]))
     # Imported here: tour_matrix builds on this module's search.
     from wildside.domain.solver.tour_matrix import tour_matrix
 
