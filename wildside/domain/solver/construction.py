@@ -5,6 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from wildside.domain.solver.layout import Cache
 from wildside.domain.solver.route_ops import insert_after
 
 
@@ -43,11 +44,10 @@ def refresh_insertions(
     route: np.ndarray,
     length: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
 ) -> None:
     """Recompute the cheapest insertion of every candidate that is off the route."""
+    on_route, insertion_delta, insertion_position = cache
     edges = np.empty(length - 1)
     for k in range(length - 1):
         edges[k] = dist[route[k], route[k + 1]]
@@ -119,9 +119,7 @@ def refresh_insertions_near(
     route: np.ndarray,
     length: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     neighbors: np.ndarray,
     position: np.ndarray,
 ) -> None:
@@ -132,11 +130,10 @@ def refresh_insertions_near(
     with no neighbour on the route falls back to the full scan. The cost found
     is always a real insertion cost, so feasibility never depends on it.
     """
+    on_route, insertion_delta, insertion_position = cache
     count = neighbors.shape[1]
     if length <= 4 * count:
-        refresh_insertions(
-            dist, route, length, candidates, on_route, insertion_delta, insertion_position
-        )
+        refresh_insertions(dist, route, length, candidates, cache)
         return
     for k in range(length):
         position[route[k]] = k
@@ -157,9 +154,7 @@ def insert_and_update(
     position: int,
     node: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
 ) -> int:
     """Insert ``node`` after ``route[position]`` and patch the insertion cache in O(n).
 
@@ -167,6 +162,7 @@ def insert_and_update(
     only when its cheapest edge was that one; the others just compare the
     two new edges.
     """
+    on_route, insertion_delta, insertion_position = cache
     a = route[position]
     b = route[position + 1]
     length = insert_after(route, length, position, node)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from wildside.domain.solver.layout import Cache
+
 GAIN, SAVING = 0, 1  # slots of the running best in ``best_values``
 POSITION, NODE = 0, 1  # slots in ``best_move``
 
@@ -44,9 +46,7 @@ def find_swap_fast(
     cost: float,
     limit: float,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     eps: float,
     neighbors: np.ndarray,
 ) -> tuple[int, int]:
@@ -58,6 +58,7 @@ def find_swap_fast(
     the removed stop leaves, which only pays when it is near that stop: the
     neighbour lists cover it.
     """
+    on_route, insertion_delta, insertion_position = cache
     interior = length - 2
     savings = np.zeros(length)
     for i in range(1, length - 1):

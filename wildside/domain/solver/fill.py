@@ -7,6 +7,7 @@ import numpy as np
 
 from wildside.domain.solver.construction import refresh_insertions
 from wildside.domain.solver.insertion_cache import insert_with_update
+from wildside.domain.solver.layout import Cache, Near
 from wildside.domain.solver.route_ops import random_float, random_int, remove_at, route_cost
 
 
@@ -18,16 +19,12 @@ def greedy_fill(
     length: int,
     limit: float,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     power: float,
     noise: float,
     tiny_cost: float,
     rng: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    near: Near,
 ) -> int:
     """Insert affordable candidates by best ``score**power / extra cost`` until none fits.
 
@@ -35,6 +32,7 @@ def greedy_fill(
     so repeated repairs explore different fills. The cache must be fresh on
     entry; it stays fresh. Returns the new route length.
     """
+    on_route, insertion_delta, insertion_position = cache
     cost = route_cost(dist, route, length)
     while True:
         slack = limit - cost
@@ -72,12 +70,8 @@ def greedy_fill(
             where,
             best_node,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
-            neighbors,
-            reverse_start,
-            reverse_nodes,
+            cache,
+            near,
         )
         if cost <= limit - tiny_cost:
             continue  # summing drift is far below tiny_cost: surely within the budget
@@ -87,9 +81,7 @@ def greedy_fill(
             # Rounding pushed a borderline insertion over: undo it and bar the node.
             length = remove_at(route, length, where + 1)
             on_route[best_node] = False
-            refresh_insertions(
-                dist, route, length, candidates, on_route, insertion_delta, insertion_position
-            )
+            refresh_insertions(dist, route, length, candidates, cache)
             insertion_delta[best_node] = np.inf
             cost = route_cost(dist, route, length)
 
@@ -101,19 +93,16 @@ def insert_random(
     length: int,
     limit: float,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     rng: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    near: Near,
 ) -> int:
     """Insert one affordable candidate picked uniformly, however poor its ratio.
 
     Ratio-greedy fills never open a far cluster whose first stop is a long
     detour; a random seed stop lets the repair build around it instead.
     """
+    on_route, insertion_delta, insertion_position = cache
     slack = limit - route_cost(dist, route, length)
     affordable = 0
     for v in candidates:
@@ -132,12 +121,8 @@ def insert_random(
                     insertion_position[v],
                     v,
                     candidates,
-                    on_route,
-                    insertion_delta,
-                    insertion_position,
-                    neighbors,
-                    reverse_start,
-                    reverse_nodes,
+                    cache,
+                    near,
                 )
             pick -= 1
     return length

@@ -12,6 +12,7 @@ from wildside.domain.solver.construction import (
     refresh_insertions,
     refresh_insertions_near,
 )
+from wildside.domain.solver.layout import Cache, Near
 from wildside.domain.solver.route_ops import edge_index, insert_after, set_positions
 
 # A repair that changed more than this share of the edges gets a full refresh:
@@ -51,13 +52,12 @@ def offer_new_edge(
     length: int,
     k: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     reverse_start: np.ndarray,
     reverse_nodes: np.ndarray,
 ) -> None:
     """Let the candidates near either end of edge ``k`` (every candidate for an end edge) use it."""
+    on_route, insertion_delta, insertion_position = cache
     if k == 0 or k == length - 2:
         for v in candidates:
             if not on_route[v]:
@@ -78,12 +78,8 @@ def sync_insertions(
     old: np.ndarray,
     old_length: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    cache: Cache,
+    near: Near,
     position: np.ndarray,
     old_position: np.ndarray,
     new_edges: np.ndarray,
@@ -99,11 +95,11 @@ def sync_insertions(
     heavy changes. ``position`` and ``old_position`` are all -1 on entry and
     exit; ``old_length`` < 2 means no cache.
     """
+    neighbors, reverse_start, reverse_nodes = near
+    on_route, insertion_delta, insertion_position = cache
     count = neighbors.shape[1]
     if length <= 4 * count:
-        refresh_insertions(
-            dist, route, length, candidates, on_route, insertion_delta, insertion_position
-        )
+        refresh_insertions(dist, route, length, candidates, cache)
         return
     fresh = 0
     if old_length >= 2:
@@ -120,9 +116,7 @@ def sync_insertions(
             route,
             length,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             neighbors,
             position,
         )
@@ -164,9 +158,7 @@ def sync_insertions(
             length,
             new_edges[e],
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             reverse_start,
             reverse_nodes,
         )
@@ -182,9 +174,7 @@ def insert_near_update(
     position: int,
     node: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     reverse_start: np.ndarray,
     reverse_nodes: np.ndarray,
 ) -> int:
@@ -193,6 +183,7 @@ def insert_near_update(
     Like ``insert_and_update``, but the two new edges are only offered to the
     candidates near their ends, as the near refresh would find them.
     """
+    on_route, insertion_delta, insertion_position = cache
     length = insert_after(route, length, position, node)
     on_route[node] = True
     for v in candidates:
@@ -212,9 +203,7 @@ def insert_near_update(
             length,
             k,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             reverse_start,
             reverse_nodes,
         )
@@ -229,14 +218,11 @@ def insert_with_update(
     position: int,
     node: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    cache: Cache,
+    near: Near,
 ) -> int:
     """Insert ``node`` after ``route[position]``: exact cache upkeep if short, near if long."""
+    neighbors, reverse_start, reverse_nodes = near
     if length <= 4 * neighbors.shape[1]:
         return insert_and_update(
             dist,
@@ -245,9 +231,7 @@ def insert_with_update(
             position,
             node,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
         )
     return insert_near_update(
         dist,
@@ -256,9 +240,7 @@ def insert_with_update(
         position,
         node,
         candidates,
-        on_route,
-        insertion_delta,
-        insertion_position,
+        cache,
         reverse_start,
         reverse_nodes,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 # Indices into the int64 ``counters`` array that carries the search between calls.
 CUR_LEN, BEST_LEN, IDLE, RESTARTS = 0, 1, 2, 3
 COUNTER_COUNT = 4
@@ -12,3 +14,8 @@ LIMIT, EPS, TINY_COST, TEMPERATURE, MAX_DESTROY_SHARE, OVERFILL_SHARE = 0, 1, 2,
 PARAM_COUNT = 6
 # Indices into the int64 ``int_params`` array.
 PATIENCE, MAX_DESTROY = 0, 1
+
+# Arrays that travel together through the kernels, as numba tuples.
+Cache = tuple[np.ndarray, np.ndarray, np.ndarray]  # on_route, insertion_delta, insertion_position
+Near = tuple[np.ndarray, np.ndarray, np.ndarray]  # neighbors, reverse_start, reverse_nodes
+Workspace = tuple[np.ndarray, np.ndarray, np.ndarray]  # work, lengths, dirty

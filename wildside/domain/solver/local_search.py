@@ -7,6 +7,7 @@ import numpy as np
 
 from wildside.domain.solver.construction import cheapest_insertion
 from wildside.domain.solver.exchange import find_swap_fast
+from wildside.domain.solver.layout import Cache
 from wildside.domain.solver.relocation import MAX_SEGMENT, best_relocation, move_segment
 from wildside.domain.solver.route_ops import insert_after, remove_at
 from wildside.domain.solver.two_opt import any_two_opt
@@ -74,9 +75,7 @@ def exchange(
     cost: float,
     limit: float,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     eps: float,
     neighbors: np.ndarray,
 ) -> int:
@@ -87,6 +86,7 @@ def exchange(
     fresh; the caller refreshes it after a swap. Returns the new length, or
     ``-1`` if no swap helps. Long routes use the neighbour-based fast search.
     """
+    on_route = cache[0]
     if length > 4 * neighbors.shape[1]:
         best_index, best_node = find_swap_fast(
             dist,
@@ -96,9 +96,7 @@ def exchange(
             cost,
             limit,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             eps,
             neighbors,
         )
@@ -111,9 +109,7 @@ def exchange(
             cost,
             limit,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             eps,
         )
     if best_index < 0:
@@ -135,12 +131,11 @@ def _find_swap(
     cost: float,
     limit: float,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     eps: float,
 ) -> tuple[int, int]:
     """Exhaustive O(n L) swap search: every candidate against every stop."""
+    on_route, insertion_delta, insertion_position = cache
     savings = np.empty(length)
     for i in range(1, length - 1):
         savings[i] = (

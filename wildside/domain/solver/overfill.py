@@ -6,7 +6,7 @@ import numba
 import numpy as np
 
 from wildside.domain.solver.insertion_cache import insert_with_update
-from wildside.domain.solver.layout import EPS, LIMIT, TINY_COST
+from wildside.domain.solver.layout import EPS, LIMIT, TINY_COST, Cache, Near, Workspace
 from wildside.domain.solver.repair import CACHED, SAVED, remember, settle, sync_cache
 from wildside.domain.solver.route_ops import random_float, random_int, remove_at, route_cost
 
@@ -18,12 +18,8 @@ def pull_cluster(
     length: int,
     count: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    cache: Cache,
+    near: Near,
     rng: np.ndarray,
     queue: np.ndarray,
 ) -> int:
@@ -35,6 +31,8 @@ def pull_cluster(
     their cheapest edges (the insertion cache must be fresh; it stays fresh).
     ``queue`` is scratch of at least ``count`` entries. Returns the new length.
     """
+    neighbors = near[0]
+    on_route, _insertion_delta, insertion_position = cache
     off = 0
     for v in candidates:
         if not on_route[v]:
@@ -61,12 +59,8 @@ def pull_cluster(
             insertion_position[node],
             node,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
-            neighbors,
-            reverse_start,
-            reverse_nodes,
+            cache,
+            near,
         )
         queue[tail] = node
         tail += 1
@@ -134,51 +128,31 @@ def overfill(
     length: int,
     count: int,
     candidates: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    near: Near,
     params: np.ndarray,
     rng: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    work: np.ndarray,
-    lengths: np.ndarray,
-    dirty: np.ndarray,
+    cache: Cache,
+    workspace: Workspace,
 ) -> int:
     """Perturb by pulling a cluster in over the budget, shortening, then dropping the worst."""
-    sync_cache(
-        dist,
-        route,
-        length,
-        candidates,
-        on_route,
-        insertion_delta,
-        insertion_position,
-        neighbors,
-        reverse_start,
-        reverse_nodes,
-        work,
-        lengths,
-    )
+    work, lengths, _dirty = workspace
+    neighbors = near[0]
+    on_route = cache[0]
+    sync_cache(dist, route, length, candidates, cache, near, workspace)
     length = pull_cluster(
         dist,
         route,
         length,
         count,
         candidates,
-        on_route,
-        insertion_delta,
-        insertion_position,
-        neighbors,
-        reverse_start,
-        reverse_nodes,
+        cache,
+        near,
         rng,
         work[SAVED],
     )
     remember(route, length, work, lengths, CACHED)
     # Route the pulled stops well before judging which stops pay least.
-    settle(dist, route, length, params[EPS], neighbors, work, lengths, dirty)
+    settle(dist, route, length, params[EPS], neighbors, workspace)
     power = 1.0 if random_float(rng) < 0.5 else 2.0
     return drop_to_budget(
         dist, scores, route, length, params[LIMIT], on_route, power, params[TINY_COST]

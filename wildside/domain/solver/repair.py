@@ -8,6 +8,7 @@ import numpy as np
 from wildside.domain.solver.fill import greedy_fill, insert_random
 from wildside.domain.solver.focused import focused_shorten, mark_new_edges
 from wildside.domain.solver.insertion_cache import sync_insertions
+from wildside.domain.solver.layout import Cache, Near, Workspace
 from wildside.domain.solver.local_search import exchange, shorten
 from wildside.domain.solver.route_ops import route_cost
 
@@ -48,11 +49,10 @@ def settle(
     length: int,
     eps: float,
     neighbors: np.ndarray,
-    work: np.ndarray,
-    lengths: np.ndarray,
-    dirty: np.ndarray,
+    workspace: Workspace,
 ) -> bool:
     """Shorten to a 2-opt/or-opt optimum; long routes only look where REF's edges changed."""
+    work, lengths, dirty = workspace
     if length <= 4 * neighbors.shape[1]:
         changed = shorten(dist, route, length, eps, work[BUFFER], neighbors, work[POSITION])
     else:
@@ -71,16 +71,12 @@ def sync_cache(
     route: np.ndarray,
     length: int,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
-    work: np.ndarray,
-    lengths: np.ndarray,
+    cache: Cache,
+    near: Near,
+    workspace: Workspace,
 ) -> None:
     """Bring the insertion cache from route CACHED to ``route``."""
+    work, lengths, _dirty = workspace
     sync_insertions(
         dist,
         route,
@@ -88,12 +84,8 @@ def sync_cache(
         work[CACHED],
         lengths[CACHED_LEN],
         candidates,
-        on_route,
-        insertion_delta,
-        insertion_position,
-        neighbors,
-        reverse_start,
-        reverse_nodes,
+        cache,
+        near,
         work[POSITION],
         work[SEEN],
         work[BUFFER],
@@ -110,21 +102,15 @@ def improve(
     length: int,
     limit: float,
     candidates: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     power: float,
     noise: float,
     eps: float,
     tiny_cost: float,
     rng: np.ndarray,
     seeds: int,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
-    work: np.ndarray,
-    lengths: np.ndarray,
-    dirty: np.ndarray,
+    near: Near,
+    workspace: Workspace,
 ) -> int:
     """Shorten, fill, swap, repeat: the route ends feasible at a joint local optimum.
 
@@ -133,21 +119,11 @@ def improve(
     route the insertion cache is fresh for (length < 2: none); both stay
     meaningful on return.
     """
-    settle(dist, route, length, eps, neighbors, work, lengths, dirty)
-    sync_cache(
-        dist,
-        route,
-        length,
-        candidates,
-        on_route,
-        insertion_delta,
-        insertion_position,
-        neighbors,
-        reverse_start,
-        reverse_nodes,
-        work,
-        lengths,
-    )
+    work, lengths, _dirty = workspace
+    neighbors = near[0]
+    on_route = cache[0]
+    settle(dist, route, length, eps, neighbors, workspace)
+    sync_cache(dist, route, length, candidates, cache, near, workspace)
     is_settled = seeds == 0  # the route is at a 2-opt/or-opt optimum: skip a futile pass
     for _ in range(seeds):
         length = insert_random(
@@ -156,13 +132,9 @@ def improve(
             length,
             limit,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             rng,
-            neighbors,
-            reverse_start,
-            reverse_nodes,
+            near,
         )
     saved = work[SAVED]
     for _ in range(MAX_IMPROVE_ROUNDS):
@@ -174,16 +146,12 @@ def improve(
             length,
             limit,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             power,
             noise,
             tiny_cost,
             rng,
-            neighbors,
-            reverse_start,
-            reverse_nodes,
+            near,
         )
         # Insertions keep the cache fresh: it now belongs to this route.
         remember(route, length, work, lengths, CACHED)
@@ -191,21 +159,8 @@ def improve(
         # A shorter route may afford one more stop: that is the loop's whole point.
         was_settled = is_settled
         is_settled = True
-        if not was_settled and settle(dist, route, length, eps, neighbors, work, lengths, dirty):
-            sync_cache(
-                dist,
-                route,
-                length,
-                candidates,
-                on_route,
-                insertion_delta,
-                insertion_position,
-                neighbors,
-                reverse_start,
-                reverse_nodes,
-                work,
-                lengths,
-            )
+        if not was_settled and settle(dist, route, length, eps, neighbors, workspace):
+            sync_cache(dist, route, length, candidates, cache, near, workspace)
             continue
         saved[:length] = route[:length]
         saved_length = length
@@ -218,16 +173,14 @@ def improve(
             cost,
             limit,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             eps,
             neighbors,
         )
         if swapped < 0:
             break
         length = swapped
-        settle(dist, route, length, eps, neighbors, work, lengths, dirty)
+        settle(dist, route, length, eps, neighbors, workspace)
         if route_cost(dist, route, length) > limit:
             # Rounding made the swap infeasible: put the old route back and stop.
             for k in range(length):
@@ -238,18 +191,5 @@ def improve(
                 on_route[route[k]] = True
             remember(route, length, work, lengths, REF)
             break
-        sync_cache(
-            dist,
-            route,
-            length,
-            candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
-            neighbors,
-            reverse_start,
-            reverse_nodes,
-            work,
-            lengths,
-        )
+        sync_cache(dist, route, length, candidates, cache, near, workspace)
     return length

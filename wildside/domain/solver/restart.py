@@ -16,6 +16,9 @@ from wildside.domain.solver.layout import (
     EPS,
     LIMIT,
     TINY_COST,
+    Cache,
+    Near,
+    Workspace,
 )
 from wildside.domain.solver.repair import CACHED, REF, improve, remember
 from wildside.domain.solver.route_ops import (
@@ -71,10 +74,8 @@ def anchored_start(
     end: int,
     limit: float,
     candidates: np.ndarray,
-    on_route: np.ndarray,
     is_banned: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
+    cache: Cache,
     rng: np.ndarray,
 ) -> int:
     """Reset ``route`` to start-end plus 1..3 anchors drawn away from ``is_banned``.
@@ -84,15 +85,14 @@ def anchored_start(
     elsewhere lets the search weigh a different area on its merits. The
     insertion cache is fresh on return; the caller improves the route.
     """
+    on_route, insertion_delta, insertion_position = cache
     on_route[:] = False
     route[0] = start
     route[1] = end
     length = 2
     on_route[start] = True
     on_route[end] = True
-    refresh_insertions(
-        dist, route, length, candidates, on_route, insertion_delta, insertion_position
-    )
+    refresh_insertions(dist, route, length, candidates, cache)
     anchors = 1 + random_int(rng, MAX_ANCHORS)
     for _ in range(anchors):
         slack = limit - route_cost(dist, route, length)
@@ -106,9 +106,7 @@ def anchored_start(
             insertion_position[anchor],
             anchor,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
         )
     return length
 
@@ -126,28 +124,23 @@ def restart_elsewhere(
     dist: np.ndarray,
     scores: np.ndarray,
     candidates: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    near: Near,
     params: np.ndarray,
     rng: np.ndarray,
     cur_route: np.ndarray,
     best_route: np.ndarray,
     counters: np.ndarray,
     values: np.ndarray,
-    on_route: np.ndarray,
     is_banned: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    work: np.ndarray,
-    lengths: np.ndarray,
-    dirty: np.ndarray,
+    cache: Cache,
+    workspace: Workspace,
 ) -> None:
     """Make the current route a fresh one grown from anchors that the best route lacks.
 
     Alternating these with restarts from the best keeps the search from
     spending its whole budget in the first area it settled on.
     """
+    work, lengths, _dirty = workspace
     best_length = counters[BEST_LEN]
     mark_route(best_route, best_length, is_banned)
     length = anchored_start(
@@ -158,10 +151,8 @@ def restart_elsewhere(
         best_route[best_length - 1],
         params[LIMIT],
         candidates,
-        on_route,
         is_banned,
-        insertion_delta,
-        insertion_position,
+        cache,
         rng,
     )
     # The anchors went in with exact cache upkeep: the cache is fresh for this route.
@@ -174,21 +165,15 @@ def restart_elsewhere(
         length,
         params[LIMIT],
         candidates,
-        on_route,
-        insertion_delta,
-        insertion_position,
+        cache,
         1.0,
         0.25 * random_float(rng),
         params[EPS],
         params[TINY_COST],
         rng,
         0,
-        neighbors,
-        reverse_start,
-        reverse_nodes,
-        work,
-        lengths,
-        dirty,
+        near,
+        workspace,
     )
     counters[CUR_LEN] = length
     values[CUR_COST] = route_cost(dist, cur_route, length)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wildside.domain.solver import layout, search
+from wildside.domain.solver.layout import Near
 from wildside.domain.solver.repair import new_workspace
 from wildside.domain.solver.restart import restart_elsewhere
 
@@ -30,6 +31,11 @@ class Problem:
     params: np.ndarray
     int_params: np.ndarray
     score_bound: float
+
+    @property
+    def near(self) -> Near:
+        """Near-stop lists and their reverse index, as the kernels take them."""
+        return self.neighbors, self.reverse_start, self.reverse_nodes
 
 
 class Walker:
@@ -58,17 +64,15 @@ class Walker:
             p.dist,
             p.scores,
             p.candidates,
-            p.neighbors,
-            p.reverse_start,
-            p.reverse_nodes,
+            p.near,
             self.params,
             self.rng,
             self.cur_route,
             self.best_route,
             self.counters,
             self.values,
-            *self.state,
-            *self.workspace,
+            self.state,
+            self.workspace,
         )
         if elsewhere:
             # Leave the constructed route's area at once: a second walker that
@@ -78,20 +82,16 @@ class Walker:
                 p.dist,
                 p.scores,
                 p.candidates,
-                p.neighbors,
-                p.reverse_start,
-                p.reverse_nodes,
+                p.near,
                 self.params,
                 self.rng,
                 self.cur_route,
                 self.best_route,
                 self.counters,
                 self.values,
-                self.state[0],
                 is_banned,
-                self.state[1],
-                self.state[2],
-                *self.workspace,
+                self.state,
+                self.workspace,
             )
             self.counters[layout.RESTARTS] = 1  # the next restart returns to the best
 
@@ -114,9 +114,7 @@ class Walker:
             p.dist,
             p.scores,
             p.candidates,
-            p.neighbors,
-            p.reverse_start,
-            p.reverse_nodes,
+            p.near,
             self.params,
             self.int_params,
             self.rng,
@@ -124,8 +122,8 @@ class Walker:
             self.best_route,
             self.counters,
             self.values,
-            *self.state,
-            *self.workspace,
+            self.state,
+            self.workspace,
             todo,
             p.score_bound,
         )

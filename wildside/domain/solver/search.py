@@ -24,6 +24,9 @@ from wildside.domain.solver.layout import (
     RESTARTS,
     TEMPERATURE,
     TINY_COST,
+    Cache,
+    Near,
+    Workspace,
 )
 from wildside.domain.solver.overfill import overfill
 from wildside.domain.solver.perturbation import OPERATOR_COUNT, destroy
@@ -60,23 +63,19 @@ def construct(
     dist: np.ndarray,
     scores: np.ndarray,
     candidates: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    near: Near,
     params: np.ndarray,
     rng: np.ndarray,
     cur_route: np.ndarray,
     best_route: np.ndarray,
     counters: np.ndarray,
     values: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    work: np.ndarray,
-    lengths: np.ndarray,
-    dirty: np.ndarray,
+    cache: Cache,
+    workspace: Workspace,
 ) -> None:
     """Build the first solution from the bare start-to-end route; it becomes current and best."""
+    work, lengths, _dirty = workspace
+    on_route = cache[0]
     length = counters[CUR_LEN]
     _mark(cur_route, length, on_route)
     remember(cur_route, length, work, lengths, REF)
@@ -88,21 +87,15 @@ def construct(
         length,
         params[LIMIT],
         candidates,
-        on_route,
-        insertion_delta,
-        insertion_position,
+        cache,
         1.0,
         0.0,
         params[EPS],
         params[TINY_COST],
         rng,
         0,
-        neighbors,
-        reverse_start,
-        reverse_nodes,
-        work,
-        lengths,
-        dirty,
+        near,
+        workspace,
     )
     counters[CUR_LEN] = length
     counters[BEST_LEN] = length
@@ -118,9 +111,7 @@ def iterate(
     dist: np.ndarray,
     scores: np.ndarray,
     candidates: np.ndarray,
-    neighbors: np.ndarray,
-    reverse_start: np.ndarray,
-    reverse_nodes: np.ndarray,
+    near: Near,
     params: np.ndarray,
     int_params: np.ndarray,
     rng: np.ndarray,
@@ -128,12 +119,8 @@ def iterate(
     best_route: np.ndarray,
     counters: np.ndarray,
     values: np.ndarray,
-    on_route: np.ndarray,
-    insertion_delta: np.ndarray,
-    insertion_position: np.ndarray,
-    work: np.ndarray,
-    lengths: np.ndarray,
-    dirty: np.ndarray,
+    cache: Cache,
+    workspace: Workspace,
     iterations: int,
     score_bound: float,
 ) -> int:
@@ -142,6 +129,8 @@ def iterate(
     Everything the search needs next time lives in the arrays passed in, so
     any split of the iterations into calls gives the same result.
     """
+    work, lengths, _dirty = workspace
+    on_route = cache[0]
     n = scores.shape[0]
     trial = np.empty_like(cur_route)
     drop = np.zeros(cur_route.shape[0], dtype=np.bool_)
@@ -170,17 +159,11 @@ def iterate(
                 length,
                 count,
                 candidates,
-                neighbors,
-                reverse_start,
-                reverse_nodes,
+                near,
                 params,
                 rng,
-                on_route,
-                insertion_delta,
-                insertion_position,
-                work,
-                lengths,
-                dirty,
+                cache,
+                workspace,
             )
         else:
             length = destroy(
@@ -196,21 +179,15 @@ def iterate(
             length,
             limit,
             candidates,
-            on_route,
-            insertion_delta,
-            insertion_position,
+            cache,
             power,
             noise,
             eps,
             params[TINY_COST],
             rng,
             seeds,
-            neighbors,
-            reverse_start,
-            reverse_nodes,
-            work,
-            lengths,
-            dirty,
+            near,
+            workspace,
         )
         cost = route_cost(dist, trial, length)
         score = route_score(scores, trial, length)
@@ -240,22 +217,16 @@ def iterate(
                         dist,
                         scores,
                         candidates,
-                        neighbors,
-                        reverse_start,
-                        reverse_nodes,
+                        near,
                         params,
                         rng,
                         cur_route,
                         best_route,
                         counters,
                         values,
-                        on_route,
                         is_banned,
-                        insertion_delta,
-                        insertion_position,
-                        work,
-                        lengths,
-                        dirty,
+                        cache,
+                        workspace,
                     )
                 else:
                     # Restart from the best with a hot temperature again.
