@@ -10,7 +10,7 @@ from wildside.domain.solver.exchange import find_swap_fast
 from wildside.domain.solver.layout import Cache
 from wildside.domain.solver.relocation import MAX_SEGMENT, best_relocation, move_segment
 from wildside.domain.solver.route_ops import insert_after, remove_at
-from wildside.domain.solver.two_opt import any_two_opt
+from wildside.domain.solver.two_opt import two_opt
 
 
 @numba.njit(cache=True)
@@ -57,11 +57,14 @@ def shorten(
     neighbors: np.ndarray,
     position: np.ndarray,
 ) -> bool:
-    """Alternate 2-opt and or-opt to a joint local optimum; True if the route got shorter."""
-    changed = any_two_opt(dist, route, length, eps, neighbors, position)
+    """Alternate 2-opt and or-opt to a joint local optimum; True if the route got shorter.
+
+    For short routes (the caller sends long ones to ``focused_shorten``).
+    """
+    changed = two_opt(dist, route, length, eps)
     while or_opt(dist, route, length, eps, buffer, neighbors, position):
         changed = True
-        if not any_two_opt(dist, route, length, eps, neighbors, position):
+        if not two_opt(dist, route, length, eps):
             break
     return changed
 
