@@ -18,6 +18,7 @@ from wildside.domain.solver.layout import (
     TINY_COST,
     Cache,
     Near,
+    Walk,
     Workspace,
 )
 from wildside.domain.solver.repair import CACHED, REF, improve, remember
@@ -127,10 +128,7 @@ def restart_elsewhere(
     near: Near,
     params: np.ndarray,
     rng: np.ndarray,
-    cur_route: np.ndarray,
-    best_route: np.ndarray,
-    counters: np.ndarray,
-    values: np.ndarray,
+    walk: Walk,
     is_banned: np.ndarray,
     cache: Cache,
     workspace: Workspace,
@@ -140,6 +138,7 @@ def restart_elsewhere(
     Alternating these with restarts from the best keeps the search from
     spending its whole budget in the first area it settled on.
     """
+    cur_route, best_route, counters, values = walk
     work, lengths, _dirty = workspace
     best_length = counters[BEST_LEN]
     mark_route(best_route, best_length, is_banned)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wildside.domain.solver import layout, search
-from wildside.domain.solver.layout import Near
+from wildside.domain.solver.layout import Near, Walk
 from wildside.domain.solver.repair import new_workspace
 from wildside.domain.solver.restart import restart_elsewhere
 
@@ -54,7 +54,7 @@ class Walker:
         self.cur_route[0], self.cur_route[1] = start, end
         self.counters = np.zeros(layout.COUNTER_COUNT, dtype=np.int64)
         self.counters[layout.CUR_LEN] = self.counters[layout.BEST_LEN] = 2
-        self.values = np.zeros(4, dtype=np.float64)
+        self.values = np.zeros(layout.VALUE_COUNT, dtype=np.float64)
         self.state = search.new_state(n)
         self.workspace = new_workspace(n, n + 2)
         self.done = 0
@@ -67,10 +67,7 @@ class Walker:
             p.near,
             self.params,
             self.rng,
-            self.cur_route,
-            self.best_route,
-            self.counters,
-            self.values,
+            self.walk,
             self.state,
             self.workspace,
         )
@@ -85,15 +82,17 @@ class Walker:
                 p.near,
                 self.params,
                 self.rng,
-                self.cur_route,
-                self.best_route,
-                self.counters,
-                self.values,
+                self.walk,
                 is_banned,
                 self.state,
                 self.workspace,
             )
             self.counters[layout.RESTARTS] = 1  # the next restart returns to the best
+
+    @property
+    def walk(self) -> Walk:
+        """Current and best routes with their counters and values, as the kernels take them."""
+        return self.cur_route, self.best_route, self.counters, self.values
 
     @property
     def best_score(self) -> float:
@@ -118,10 +117,7 @@ class Walker:
             self.params,
             self.int_params,
             self.rng,
-            self.cur_route,
-            self.best_route,
-            self.counters,
-            self.values,
+            self.walk,
             self.state,
             self.workspace,
             todo,

@@ -26,6 +26,7 @@ from wildside.domain.solver.layout import (
     TINY_COST,
     Cache,
     Near,
+    Walk,
     Workspace,
 )
 from wildside.domain.solver.overfill import overfill
@@ -66,14 +67,12 @@ def construct(
     near: Near,
     params: np.ndarray,
     rng: np.ndarray,
-    cur_route: np.ndarray,
-    best_route: np.ndarray,
-    counters: np.ndarray,
-    values: np.ndarray,
+    walk: Walk,
     cache: Cache,
     workspace: Workspace,
 ) -> None:
     """Build the first solution from the bare start-to-end route; it becomes current and best."""
+    cur_route, best_route, counters, values = walk
     work, lengths, _dirty = workspace
     on_route = cache[0]
     length = counters[CUR_LEN]
@@ -115,10 +114,7 @@ def iterate(
     params: np.ndarray,
     int_params: np.ndarray,
     rng: np.ndarray,
-    cur_route: np.ndarray,
-    best_route: np.ndarray,
-    counters: np.ndarray,
-    values: np.ndarray,
+    walk: Walk,
     cache: Cache,
     workspace: Workspace,
     iterations: int,
@@ -129,6 +125,7 @@ def iterate(
     Everything the search needs next time lives in the arrays passed in, so
     any split of the iterations into calls gives the same result.
     """
+    cur_route, best_route, counters, values = walk
     work, lengths, _dirty = workspace
     on_route = cache[0]
     n = scores.shape[0]
@@ -220,10 +217,7 @@ def iterate(
                         near,
                         params,
                         rng,
-                        cur_route,
-                        best_route,
-                        counters,
-                        values,
+                        walk,
                         is_banned,
                         cache,
                         workspace,
