@@ -16,7 +16,7 @@ from wildside.domain.solver import layout
 from wildside.domain.solver.checks import exact_cost, repair_to_budget, validated_inputs
 from wildside.domain.solver.neighbors import neighbor_lists, reverse_lists
 from wildside.domain.solver.runner import Problem, Walker
-from wildside.domain.solver.street_paths import warm_up_street_kernels
+from wildside.domain.solver.street_network import warm_up_street_kernels
 
 _TEMPERATURE_SHARE = 0.5  # annealing temperature as a share of the mean candidate score
 # Destroy up to this many stops, or this share of the route: big holes let the

@@ -73,7 +73,7 @@ class StreetNetwork:
             self.lengths,
             np.asarray(vertices, dtype=np.int64),
             1 if round_trip else 2,
-            walk_m,
+            float(walk_m),  # one compiled signature, whatever number type comes in
         ).tolist()
         return metres
 
@@ -100,3 +100,16 @@ class StreetNetwork:
                 )
             result.append(Leg(float(self.lengths[leg_arcs].sum()), coords))
         return result
+
+
+def warm_up_street_kernels() -> None:
+    """Compile (or load from cache) every street kernel on a two-vertex graph."""
+    indptr = np.array([0, 1, 2], dtype=np.int64)
+    targets = np.array([1, 0], dtype=np.int64)
+    lengths = np.array([1.0, 1.0])
+    terminals = np.array([0, 1], dtype=np.int64)
+    tour_matrix(indptr, targets, lengths, terminals, 1, 10.0)
+    tour_matrix(indptr, targets, lengths, terminals, 2, 10.0)
+    leg_paths(indptr, targets, lengths, terminals, 10.0)
+    lats = np.array([0.0, 0.001])
+    snap_to_vertices(lats, np.array([0, 1], dtype=np.int64), np.zeros(2), lats, np.zeros(2))

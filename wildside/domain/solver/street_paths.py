@@ -217,19 +217,3 @@ def snap_to_vertices(
                 break
             band_deg *= 2.0
     return nearest, metres
-
-
-def warm_up_street_kernels() -> None:
-    """Compile (or load from cache) every street kernel on a two-vertex graph."""
-    indptr = np.array([0, 1, 2], dtype=np.int64)
-    targets = np.array([1, 0], dtype=np.int64)
-    lengths = np.array([1.0, 1.0])
-    terminals = np.array([0, 1], dtype=np.int64)
-    # Imported here: tour_matrix builds on this module's search.
-    from wildside.domain.solver.tour_matrix import tour_matrix
-
-    tour_matrix(indptr, targets, lengths, terminals, 1, 10.0)
-    tour_matrix(indptr, targets, lengths, terminals, 2, 10.0)
-    leg_paths(indptr, targets, lengths, terminals, 10.0)
-    lats = np.array([0.0, 0.001])
-    snap_to_vertices(lats, np.array([0, 1], dtype=np.int64), np.zeros(2), lats, np.zeros(2))

@@ -50,7 +50,7 @@ def tour_matrix(
     for a in range(anchors):
         wanted[:] = False
         wanted[a + 1 :] = True
-        _, heap_keys, heap_vals = _search(
+        heap_keys, heap_vals = _search(
             indptr, targets, lengths, terminals, a, wanted, pair_cap,
             dist, pred_arc, touched, need, heap_keys, heap_vals, out,
         )  # fmt: skip
@@ -74,7 +74,7 @@ def tour_matrix(
                 radius = max(radius, bound)
         if radius < 0.0:
             continue
-        _, heap_keys, heap_vals = _search(
+        heap_keys, heap_vals = _search(
             indptr, targets, lengths, terminals, i, wanted, min(radius, pair_cap),
             dist, pred_arc, touched, need, heap_keys, heap_vals, out,
         )  # fmt: skip
@@ -97,8 +97,11 @@ def _search(
     heap_keys: np.ndarray,
     heap_vals: np.ndarray,
     out: np.ndarray,
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """One bounded search from terminal ``i``: its row and column for ``wanted`` terminals."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """One bounded search from terminal ``i``: its row and column for ``wanted`` terminals.
+
+    Returns the (possibly grown) heap buffers for the next search.
+    """
     k = terminals.shape[0]
     remaining = 0
     for j in range(k):
@@ -116,4 +119,4 @@ def _search(
             need[terminals[j]] = 0
     for t in range(n_touched):
         dist[touched[t]] = np.inf
-    return n_touched, heap_keys, heap_vals
+    return heap_keys, heap_vals
