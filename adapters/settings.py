@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -53,9 +54,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     requeue_after_s: float = 300.0
     # Logs of `serve`, `worker` and `dev` children.
     log_level: str = "INFO"
-    log_format: str = "auto"  # auto (JSON unless stderr is a terminal) | json | human
+    # auto: JSON unless stderr is a terminal. Exact lower-case names, as the loggers look them up.
+    log_format: Literal["auto", "json", "human"] = "auto"
     # Tracing (OpenTelemetry), off by default.
-    otel_exporter: str = "none"  # none | console | otlp
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = (
         None  # OTLP/HTTP traces URL; else the OTEL_EXPORTER_OTLP_* variables
     )
@@ -179,9 +181,7 @@ def _check_overpass(settings: Settings) -> None:
 
 
 _CHOICES = {
-    "log_format": ("auto", "json", "human"),
     "log_level": ("debug", "info", "warning", "error", "critical"),
-    "otel_exporter": ("none", "console", "otlp"),
 }
 
 

@@ -147,11 +147,13 @@ class GenerateRoute:
         self._metrics.job_finished(ROUTE_QUEUE, outcome.value, 0.0)
 
     def _run(self, job: GenerateRouteJob, *, deadline: float) -> JobOutcome:
-        with self._tracer.span("route cache lookup"):
+        with self._tracer.span("data version"):
             data_version = self._planner.data_version()
-            key = job.spec.cache_key(data_version)
+        key = job.spec.cache_key(data_version)
+        with self._tracer.span("route cache lookup"):
             document = self._cached(key)
         outcome = JobOutcome.CACHE_HIT if document is not None else JobOutcome.SUCCEEDED
+        candidates_found: int | None = None  # known only when this job planned the tour
         if document is None:
             self._check(deadline)
             tour = self._planner(
@@ -162,8 +164,7 @@ class GenerateRoute:
             self._metrics.route_computed(
                 tour.diagnostics.total_seconds, tour.diagnostics.candidates_considered
             )
-            if self._enrichment is not None:  # a sparse area gets more POIs for next time
-                self._enrichment(job.spec, tour.diagnostics.candidates_found)
+            candidates_found = tour.diagnostics.candidates_found
             self._check(deadline)
             document = route_document(tour)
             self._store_in_cache(key, document)
@@ -177,6 +178,9 @@ class GenerateRoute:
         if stored is None:
             return JobOutcome.SKIPPED  # another delivery finished first: keep its result
         self._publish(stored)
+        if self._enrichment is not None and candidates_found is not None:
+            # After the result is out: a sparse area gets more POIs for next time.
+            self._enrichment(job.spec, candidates_found)
         self._analytics.capture(
             ROUTE_COMPUTED,
             job.user_id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -74,7 +73,6 @@ class SubmitRoute:
         user: User,
         spec: RouteSpec,
         idempotency_key: str | None = None,
-        trace_context: Mapping[str, str] | None = None,
     ) -> Submission:
         """Accept ``spec`` for ``user``; return the request id to poll or follow.
 
@@ -126,7 +124,7 @@ class SubmitRoute:
             spec=spec,
             idempotency_key=key,
             # The worker continues this request's trace (W3C context in the message).
-            trace_context=dict(trace_context or self._tracer.inject()),
+            trace_context=self._tracer.inject(),
         )
         try:
             self._queue.enqueue(job)

@@ -19,10 +19,8 @@ from adapters.inbound.http.services import Telemetry
 log = logging.getLogger(__name__)
 
 _TRACER = trace.get_tracer("wildside.http")  # a proxy: follows the provider set at start-up
-UNMATCHED_PATH = "<unmatched>"
-_REQUEST_ID = re.compile(
-    r"^[A-Za-z0-9._:-]{1,128}$"
-)  # keeps label cardinality bounded: no raw URLs in metrics
+UNMATCHED_PATH = "<unmatched>"  # keeps label cardinality bounded: no raw URLs in metrics
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 Scope = dict[str, Any]
 Receive = Any
@@ -52,25 +50,22 @@ class Edge:
         began = time.perf_counter()
         state = {"status": 500, "started": False}
 
-        async def tracking_send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                state["status"] = message["status"]
-                state["started"] = True
-            await send(message)
-
         method = scope.get("method", "GET")
         headers = _headers(scope)
         parent = propagate.extract(headers)
         request_id = _request_id(headers.get("x-request-id"))
         user_token = log_context.user.set(None)  # the auth step names the user, this request only
 
-        async def tagged_send(message: dict[str, Any]) -> None:
+        async def edge_send(message: dict[str, Any]) -> None:
+            """Note the status for metrics and tag every response with its request id."""
             if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                state["started"] = True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
                 ]
-            await tracking_send(message)
+            await send(message)
 
         with (
             log_context.bound(request=request_id),
@@ -80,12 +75,11 @@ class Edge:
         ):
             try:
                 with anyio.fail_after(self._timeout_s):
-                    await self.app(scope, receive, tagged_send)
+                    await self.app(scope, receive, edge_send)
             except TimeoutError:
                 log.warning("request timed out: %s %s", method, scope.get("path"))
                 if not state["started"]:
-                    state["status"] = 504
-                    await _send_timeout(send, scope, self._timeout_s)
+                    await _send_timeout(edge_send, scope, self._timeout_s)
             finally:
                 path = scope.get("path_template") or UNMATCHED_PATH
                 status = int(state["status"])

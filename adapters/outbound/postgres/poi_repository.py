@@ -96,6 +96,8 @@ class PostgresPoiRepository(PoiRepository):
 
     def upsert(self, pois: Sequence[PoiRecord], provenance: Provenance) -> UpsertCounts:
         """Upsert in one transaction; a new ``map_imports`` row when anything changed."""
+        if not pois:
+            return UpsertCounts(0, 0, 0)  # nothing to write: no connection, no transaction
         rows = [
             {
                 "element_type": p.element_type,
@@ -121,7 +123,7 @@ class PostgresPoiRepository(PoiRepository):
             self._connections() as conn,
             conn.transaction(),
         ):
-            flags = conn.execute(_UPSERT, params).fetchall() if rows else []
+            flags = conn.execute(_UPSERT, params).fetchall()
             inserted = sum(1 for (is_insert,) in flags if is_insert)
             counts = UpsertCounts(inserted, len(flags) - inserted, len(rows) - len(flags))
             if flags:
