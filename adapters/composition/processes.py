@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 from prometheus_client import start_http_server
@@ -57,52 +59,53 @@ def build_http_app(settings: Settings, metrics: PrometheusMetrics | None = None)
     )
 
 
-def start_logging(settings: Settings) -> None:
-    """JSON lines (or readable lines on a terminal) with request, job and trace ids."""
+@contextmanager
+def observed(settings: Settings, role: str) -> Iterator[None]:
+    """Logs and traces for one long-running process; spans still buffered are flushed on exit.
+
+    Logging comes first, so that a failure further on is reported in the
+    configured format.
+    """
     choice = {"auto": None, "json": True, "human": False}[settings.log_format]
     configure_logging(settings.log_level, json_lines=choice)
+    configure_tracing(
+        settings.otel_exporter,
+        service=f"{settings.otel_service_name}-{role}",
+        endpoint=settings.otel_endpoint,
+    )
+    try:
+        yield
+    finally:
+        shutdown_tracing()
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
     """Run the API until SIGINT/SIGTERM; uvicorn drains connections on the way out."""
-    start_logging(settings)
-    app = build_http_app(settings)
-    configure_tracing(
-        settings.otel_exporter,
-        service=f"{settings.otel_service_name}-api",
-        endpoint=settings.otel_endpoint,
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            lifespan="on",
-            ws_max_size=WS_MAX_MESSAGE_BYTES,
-            timeout_graceful_shutdown=10,
-            log_config=None,  # our handler (JSON lines) for uvicorn's loggers too
-            log_level=settings.log_level.lower(),
-            access_log=False,  # every request is in http_requests_total
+    with observed(settings, "api"):
+        app = build_http_app(settings)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host=host,
+                port=port,
+                lifespan="on",
+                ws_max_size=WS_MAX_MESSAGE_BYTES,
+                timeout_graceful_shutdown=10,
+                log_config=None,  # our handler (JSON lines) for uvicorn's loggers too
+                log_level=settings.log_level.lower(),
+                access_log=False,  # every request is in http_requests_total
+            )
         )
-    )
-    try:
         server.run()
-    finally:
-        shutdown_tracing()
-    return 0 if server.started else 1
+        return 0 if server.started else 1
 
 
 def work(settings: Settings) -> int:
     """Run a worker: warm kernels, load the network once, consume until a signal."""
-    start_logging(settings)
     metrics = PrometheusMetrics()
     threads = settings.worker_threads
-    configure_tracing(
-        settings.otel_exporter,
-        service=f"{settings.otel_service_name}-worker",
-        endpoint=settings.otel_endpoint,
-    )
     with (
+        observed(settings, "worker"),
         open_resources(settings, pool_size=threads + 2) as resources,
         open_enrichment(resources, metrics) as enrich_area,
         product_analytics(settings) as analytics,
@@ -144,4 +147,3 @@ def work(settings: Settings) -> int:
         finally:
             metrics_server.shutdown()
             metrics_thread.join(timeout=5)
-            shutdown_tracing()

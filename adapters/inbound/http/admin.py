@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -14,7 +15,7 @@ from adapters.inbound.http.routes import AUTHENTICATED, COMMON_ERRORS, problem_s
 from adapters.inbound.http.state import services_of
 from adapters.inbound.http.wire import BoxOut, EnrichmentJobOut, EnrichmentJobsOut
 from wildside.domain.accounts import User
-from wildside.ports.enrichment_log import EnrichmentRecord
+from wildside.ports.enrichment_log import EnrichmentRecord, EnrichmentResult
 
 
 class AdminController(Controller):
@@ -49,6 +50,10 @@ class AdminController(Controller):
         return EnrichmentJobsOut([_job(r) for r in records])
 
 
+# What a job still running (no result yet) shows in the result's fields.
+_NO_RESULT = {f.name: f.default for f in dataclasses.fields(EnrichmentResult)} | {"outcome": None}
+
+
 def _job(record: EnrichmentRecord) -> EnrichmentJobOut:
     result = record.result
     box = record.job.bbox
@@ -58,13 +63,5 @@ def _job(record: EnrichmentRecord) -> EnrichmentJobOut:
         themes=list(record.job.themes),
         started_at=record.started_at.isoformat(),
         finished_at=None if record.finished_at is None else record.finished_at.isoformat(),
-        outcome=None if result is None else result.outcome,
-        endpoint=None if result is None else result.endpoint,
-        source_url=None if result is None else result.source_url,
-        attempts=0 if result is None else result.attempts,
-        bytes_read=0 if result is None else result.bytes_read,
-        pois_received=0 if result is None else result.pois_received,
-        pois_inserted=0 if result is None else result.pois_inserted,
-        pois_updated=0 if result is None else result.pois_updated,
-        error=None if result is None else result.error,
+        **(_NO_RESULT if result is None else dataclasses.asdict(result)),
     )
