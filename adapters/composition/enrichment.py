@@ -25,7 +25,6 @@ from wildside.app.request_enrichment import RequestEnrichment, TriggerSettings
 from wildside.domain.enrichment.circuit_breaker import BreakerPolicy
 from wildside.domain.enrichment.quota import QuotaPolicy
 from wildside.domain.enrichment.retry import RetryPolicy
-from wildside.ports.overpass_source import OverpassSource
 
 
 def enrichment_settings(settings: Settings) -> EnrichmentSettings:
@@ -63,21 +62,16 @@ def enrichment_time_limit_ms(settings: Settings) -> int:
 
 
 @contextlib.contextmanager
-def open_enrichment(
-    resources: Resources, metrics: PrometheusMetrics, *, source: OverpassSource | None = None
-) -> Iterator[EnrichArea]:
+def open_enrichment(resources: Resources, metrics: PrometheusMetrics) -> Iterator[EnrichArea]:
     """``EnrichArea`` on the shared resources; the HTTP client closes on exit."""
     settings = resources.settings
-    owned = None
-    if source is None:
-        owned = AiohttpOverpassSource(
-            user_agent=settings.overpass_user_agent,
-            contact=settings.overpass_contact,
-            tenant_token=settings.overpass_tenant_token,
-            timeout_s=float(settings.overpass_timeout_s) + 15.0,  # the server's own timeout first
-            connect_timeout_s=10.0,
-        )
-        source = owned
+    source = AiohttpOverpassSource(
+        user_agent=settings.overpass_user_agent,
+        contact=settings.overpass_contact,
+        tenant_token=settings.overpass_tenant_token,
+        timeout_s=float(settings.overpass_timeout_s) + 15.0,  # the server's own timeout first
+        connect_timeout_s=10.0,
+    )
     try:
         yield EnrichArea(
             source=source,
@@ -93,8 +87,7 @@ def open_enrichment(
             settings=enrichment_settings(settings),
         )
     finally:
-        if owned is not None:
-            owned.close()
+        source.close()
 
 
 def enrichment_trigger(resources: Resources) -> RequestEnrichment | None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from wildside.domain.errors import WildsideError
+from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.route_spec import RouteSpec
 
 ROUTE_QUEUE = "route_generation"
@@ -36,14 +36,17 @@ class GenerateRouteJob:
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> GenerateRouteJob:
-        """Inverse of :meth:`to_document`."""
-        return cls(
-            request_id=str(document["request_id"]),
-            user_id=str(document["user_id"]),
-            idempotency_key=document.get("idempotency_key"),
-            spec=RouteSpec.from_document(document["spec"]),
-            trace_context=dict(document.get("trace_context") or {}),
-        )
+        """Inverse of :meth:`to_document`; ``InvalidInputError`` on a malformed message."""
+        try:
+            return cls(
+                request_id=str(document["request_id"]),
+                user_id=str(document["user_id"]),
+                idempotency_key=document.get("idempotency_key"),
+                spec=RouteSpec.from_document(document["spec"]),
+                trace_context=dict(document.get("trace_context") or {}),
+            )
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise InvalidInputError(f"malformed route job: {exc}") from exc
 
 
 class JobQueueError(WildsideError):

@@ -125,6 +125,6 @@ def _message_id() -> str | None:
 def _decode(document: Any) -> GenerateRouteJob | None:
     try:
         return GenerateRouteJob.from_document(document)
-    except (InvalidInputError, KeyError, TypeError, AttributeError) as exc:
+    except InvalidInputError as exc:
         log.error("dropping a malformed route job: %s", exc)
         return None

@@ -9,6 +9,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import connect, translate_errors
+from adapters.outbound.postgres.poi_sql import POI_CHANGED, record_import
 from wildside.domain.map_data import PoiRecord, WalkEdge, WalkNode
 from wildside.ports.map_data_store import MapDataStore, MapDataStoreError, MapImport, MergeCounts
 
@@ -32,7 +33,7 @@ CREATE TEMP TABLE stage_edges (
 # Rows whose content did not change are skipped by the WHERE of DO UPDATE, so
 # a re-run writes nothing and RETURNING tells inserted from updated (xmax = 0
 # only for a freshly inserted tuple).
-_MERGE_POIS = """
+_MERGE_POIS = f"""
 INSERT INTO pois AS p (element_type, id, name, location, tags, themes, popularity, source)
 SELECT element_type, id, name,
        ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography, tags, themes, popularity, %(source)s
@@ -41,10 +42,7 @@ ON CONFLICT (element_type, id) DO UPDATE SET
     name = EXCLUDED.name, location = EXCLUDED.location, tags = EXCLUDED.tags,
     themes = EXCLUDED.themes, popularity = EXCLUDED.popularity, source = EXCLUDED.source,
     source_url = NULL, source_bbox = NULL, fetched_at = now(), updated_at = now()
-WHERE (p.name, ST_AsBinary(p.location), p.tags, p.themes, p.popularity)
-      IS DISTINCT FROM
-      (EXCLUDED.name, ST_AsBinary(EXCLUDED.location), EXCLUDED.tags, EXCLUDED.themes,
-       EXCLUDED.popularity)
+WHERE {POI_CHANGED}
 RETURNING (xmax = 0) AS inserted
 """
 
@@ -159,10 +157,7 @@ class PostgresMapImport(MapImport):
                 )
                 with self._conn.transaction():
                     self._conn.execute(_DROP_STALE_EDGES)
-                    self._conn.execute(
-                        "INSERT INTO map_imports (source, counts) VALUES (%s, %s)",
-                        (self._source, Jsonb(_as_dict(counts))),
-                    )
+                    record_import(self._conn, self._source, _as_dict(counts))
         finally:
             self._conn.close()
         return counts

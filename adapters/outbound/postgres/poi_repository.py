@@ -8,6 +8,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
+from adapters.outbound.postgres.poi_sql import POI_CHANGED, record_import
 from wildside.domain.map_data import PoiRecord
 from wildside.domain.scoring import Poi
 from wildside.ports.poi_repository import (
@@ -40,7 +41,7 @@ LIMIT %(limit)s
 
 # Upserts from Overpass carry their provenance; unchanged rows are not touched
 # (the WHERE of DO UPDATE), so RETURNING lists only what was written.
-_UPSERT = """
+_UPSERT = f"""
 INSERT INTO pois AS p (element_type, id, name, location, tags, themes, popularity,
                        source, source_url, source_bbox, fetched_at, updated_at)
 SELECT v.element_type, v.id, v.name,
@@ -54,10 +55,7 @@ ON CONFLICT (element_type, id) DO UPDATE SET
     themes = EXCLUDED.themes, popularity = EXCLUDED.popularity, source = EXCLUDED.source,
     source_url = EXCLUDED.source_url, source_bbox = EXCLUDED.source_bbox,
     fetched_at = EXCLUDED.fetched_at, updated_at = EXCLUDED.updated_at
-WHERE (p.name, ST_AsBinary(p.location), p.tags, p.themes, p.popularity)
-      IS DISTINCT FROM
-      (EXCLUDED.name, ST_AsBinary(EXCLUDED.location), EXCLUDED.tags, EXCLUDED.themes,
-       EXCLUDED.popularity)
+WHERE {POI_CHANGED}
 RETURNING (xmax = 0) AS inserted
 """
 
@@ -127,12 +125,10 @@ class PostgresPoiRepository(PoiRepository):
             inserted = sum(1 for (is_insert,) in flags if is_insert)
             counts = UpsertCounts(inserted, len(flags) - inserted, len(rows) - len(flags))
             if flags:
-                conn.execute(
-                    "INSERT INTO map_imports (source, counts) VALUES (%s, %s)",
-                    (
-                        provenance.source_url,
-                        Jsonb({"pois_inserted": inserted, "pois_updated": counts.updated}),
-                    ),
+                record_import(
+                    conn,
+                    provenance.source_url,
+                    {"pois_inserted": inserted, "pois_updated": counts.updated},
                 )
         return counts
 

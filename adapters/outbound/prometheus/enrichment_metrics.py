@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from adapters.outbound.prometheus import names
+from wildside.domain.enrichment.outcome import EnrichmentOutcome
 from wildside.ports.enrichment_metrics import EnrichmentMetrics
 
 _WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0)
@@ -39,8 +40,8 @@ class PrometheusEnrichmentMetrics(EnrichmentMetrics):
             ["kind"],
             registry=registry,
         )
-        for outcome in names.ENRICHMENT_OUTCOMES:  # every outcome exists from the start
-            self._jobs.labels(outcome)
+        for outcome in EnrichmentOutcome:  # every outcome exists from the start
+            self._jobs.labels(outcome.value)
 
     def job_finished(self, outcome: str) -> None:
         """Count one job."""

@@ -29,12 +29,3 @@ OVERPASS_BREAKER = (
 )
 OVERPASS_SEMAPHORE_WAIT = "wildside_overpass_semaphore_wait_seconds"
 OVERPASS_QUOTA_REMAINING = "wildside_overpass_quota_remaining"  # labels: kind (requests | bytes)
-
-ENRICHMENT_OUTCOMES = (
-    "succeeded",
-    "failed",
-    "quota_denied",
-    "circuit_open",
-    "timeout",
-    "retry_exhausted",
-)
