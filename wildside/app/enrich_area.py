@@ -18,7 +18,11 @@ from wildside.domain.enrichment.circuit_breaker import (
     record_success,
 )
 from wildside.domain.enrichment.outcome import EnrichmentOutcome
-from wildside.domain.enrichment.overpass_query import overpass_query
+from wildside.domain.enrichment.overpass_query import (
+    DEFAULT_MAXSIZE,
+    DEFAULT_TIMEOUT_S,
+    overpass_query,
+)
 from wildside.domain.enrichment.quota import QuotaPolicy, quota_day, seconds_until_next_day
 from wildside.domain.enrichment.retry import RetryPolicy, backoff_s
 from wildside.domain.map_data import PoiRecord
@@ -59,8 +63,8 @@ class EnrichmentSettings:
     permits: int = 2  # concurrent Overpass calls across every worker
     permit_wait_s: float = 60.0  # how long a call may wait for a permit
     permit_lease_s: float = 240.0  # a holder that died frees its permit after this
-    query_timeout_s: int = 180
-    maxsize: int = 536_870_912
+    query_timeout_s: int = DEFAULT_TIMEOUT_S
+    maxsize: int = DEFAULT_MAXSIZE
 
 
 @dataclass
@@ -196,6 +200,7 @@ class EnrichArea:
             self._account(endpoint, _status_label(error), error)
             raise
         finally:
+            self._metrics.bytes_fetched(used)
             try:
                 self._quota.settle(reservation, used)  # unused bytes go back, whatever happened
             finally:
@@ -211,9 +216,6 @@ class EnrichArea:
             self._breaker(endpoint, lambda state: (record_failure(state, now, policy), None))
         else:  # the server answered: it is up, even if our query was wrong
             self._breaker(endpoint, lambda state: (record_success(state, now), None))
-        if error is None:
-            return
-        self._metrics.bytes_fetched(error.bytes_read)
 
     def _breaker(
         self, endpoint: str, change: Callable[[BreakerState], tuple[BreakerState, T]]
@@ -229,7 +231,6 @@ class EnrichArea:
     def _store(
         self, job: EnrichmentJob, endpoint: str, response: OverpassResponse, tries: _Attempts
     ) -> EnrichmentResult:
-        self._metrics.bytes_fetched(response.bytes_read)
         records = [r for r in map(to_poi, response.elements) if r is not None]
         provenance = Provenance(
             source="overpass",
