@@ -138,6 +138,11 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             ),
         ),
         debug=False,
+        # Logging is the process's (adapters/log_format.py, set up before the app is built):
+        # Litestar's default config would replace the root handler with its own queue
+        # handler, plain text, no request id, and lose queued lines when the process exits.
+        # Unexpected errors are logged once, by internal_error_handler.
+        logging_config=None,
     )
     litestar.state.http_settings = settings
     openapi_fixes.apply(litestar)
