@@ -16,7 +16,9 @@ from wildside.ports.osm_extract_source import ExtractChunk, OsmExtractError, Osm
 
 def _fake_input(tmp_path: Path) -> tuple[OsmExtractSource, OsmExtractSource, Path]:
     chunks = [ExtractChunk(nodes=[WalkNode(i, 60.0, 25.0) for i in range(n)]) for n in (5, 3)]
-    return FakeOsmExtractSource(chunks), FakeOsmExtractSource(chunks, fail_after=1), tmp_path / "f"
+    bad_path = tmp_path / "f"
+    bad_path.write_bytes(b"")  # it exists: the fake fails part-way, as on a truncated file
+    return FakeOsmExtractSource(chunks), FakeOsmExtractSource(chunks, fail_after=1), bad_path
 
 
 def _real_input(tmp_path: Path, kotka: Path) -> tuple[OsmExtractSource, OsmExtractSource, Path]:
@@ -31,7 +33,9 @@ def sources(
 ) -> tuple[OsmExtractSource, OsmExtractSource, Path, Path]:
     if request.param == "fake":
         good, bad, bad_path = _fake_input(tmp_path)
-        return good, bad, tmp_path / "good", bad_path
+        good_path = tmp_path / "good"
+        good_path.write_bytes(b"")
+        return good, bad, good_path, bad_path
     good, bad, bad_path = _real_input(tmp_path, kotka_pbf)
     return good, bad, kotka_pbf, bad_path
 
@@ -42,13 +46,31 @@ def _read(source: OsmExtractSource, path: Path, chunk_size: int) -> list[Extract
     )
 
 
-def test_chunks_never_exceed_the_requested_size(
+def test_chunks_never_exceed_the_requested_size_and_lose_nothing(
     sources: tuple[OsmExtractSource, OsmExtractSource, Path, Path],
 ) -> None:
     good, _, path, _ = sources
-    chunks = _read(good, path, chunk_size=5)
-    assert chunks
-    assert all(0 < chunk.size <= 5 for chunk in chunks)
+    # Given the whole input read in one chunk per kind of record at most
+    whole = _read(good, path, chunk_size=1_000_000)
+    total = sum(chunk.size for chunk in whole)
+    assert total > 4  # enough records that small chunks must cut them
+    # When it is read again in chunks of at most 2 and of at most 3 records
+    for size in (2, 3):
+        chunks = _read(good, path, chunk_size=size)
+        # Then no chunk is empty or larger, and together they hold every record once
+        assert all(0 < chunk.size <= size for chunk in chunks), [c.size for c in chunks]
+        assert sum(chunk.size for chunk in chunks) == total
+        assert len(chunks) >= -(-total // size)
+
+
+def test_a_missing_file_raises_osm_extract_error_naming_it(
+    sources: tuple[OsmExtractSource, OsmExtractSource, Path, Path], tmp_path: Path
+) -> None:
+    good, _, _, _ = sources
+    missing = tmp_path / "absent.osm.pbf"
+    with pytest.raises(OsmExtractError) as caught:
+        _read(good, missing, chunk_size=5)
+    assert caught.value.path == missing
 
 
 def test_a_broken_input_raises_only_osm_extract_error(

@@ -27,6 +27,14 @@ CHUNKS = [
 ]
 
 
+@pytest.fixture
+def extracts(tmp_path: Path) -> Path:
+    """A folder with empty x/old/bad.osm.pbf files: the fake source reads only files that exist."""
+    for name in ("x", "old", "bad"):
+        (tmp_path / f"{name}.osm.pbf").write_bytes(b"")
+    return tmp_path
+
+
 class _TickingSource(FakeOsmExtractSource):
     """Moves the clock while reading, as a real read takes time."""
 
@@ -40,13 +48,13 @@ class _TickingSource(FakeOsmExtractSource):
             yield chunk
 
 
-def test_ingest_keeps_only_pois_and_reports_counts_and_time() -> None:
+def test_ingest_keeps_only_pois_and_reports_counts_and_time(extracts: Path) -> None:
     # Given an extract with a memorial, a hotel, a museum and one edge
     clock = FakeClock()
     store = InMemoryMapDataStore()
     ingest = IngestOsmExtract(_TickingSource(clock), store, clock, SilentProgress())
     # When it is ingested
-    report = ingest(Path("x.osm.pbf"), batch_size=50)
+    report = ingest(extracts / "x.osm.pbf", batch_size=50)
     # Then the hotel is dropped, the others stored with themes and popularity
     assert sorted(store.pois) == [("node", 1), ("relation", 3)]
     assert store.pois[("node", 1)].themes == ("history",)
@@ -58,35 +66,35 @@ def test_ingest_keeps_only_pois_and_reports_counts_and_time() -> None:
     assert store.imports[0][0] == "x.osm.pbf"
 
 
-def test_second_ingest_of_same_data_changes_nothing() -> None:
+def test_second_ingest_of_same_data_changes_nothing(extracts: Path) -> None:
     store = InMemoryMapDataStore()
     for _ in range(2):
         report = IngestOsmExtract(
             FakeOsmExtractSource(CHUNKS), store, FakeClock(), SilentProgress()
-        )(Path("x.osm.pbf"))
+        )(extracts / "x.osm.pbf")
     assert (report.pois_inserted, report.pois_updated, report.pois_unchanged) == (0, 0, 2)
 
 
-def test_read_failure_part_way_merges_nothing_and_keeps_old_data() -> None:
+def test_read_failure_part_way_merges_nothing_and_keeps_old_data(extracts: Path) -> None:
     # Given a store holding an earlier import
     store = InMemoryMapDataStore()
     IngestOsmExtract(FakeOsmExtractSource(CHUNKS[:1]), store, FakeClock(), SilentProgress())(
-        Path("old.osm.pbf")
+        extracts / "old.osm.pbf"
     )
     before = dict(store.pois)
     # When a new file fails after its first chunk
     failing = FakeOsmExtractSource(CHUNKS, fail_after=1)
     with pytest.raises(OsmExtractError):
-        IngestOsmExtract(failing, store, FakeClock(), SilentProgress())(Path("bad.osm.pbf"))
+        IngestOsmExtract(failing, store, FakeClock(), SilentProgress())(extracts / "bad.osm.pbf")
     # Then nothing of the new file was merged
     assert store.pois == before
     assert [source for source, _ in store.imports] == ["old.osm.pbf"]
 
 
-def test_batch_size_is_passed_to_the_source_and_must_be_positive() -> None:
+def test_batch_size_is_passed_to_the_source_and_must_be_positive(extracts: Path) -> None:
     source = FakeOsmExtractSource(CHUNKS)
     ingest = IngestOsmExtract(source, InMemoryMapDataStore(), FakeClock(), SilentProgress())
-    ingest(Path("x.osm.pbf"), batch_size=123)
+    ingest(extracts / "x.osm.pbf", batch_size=123)
     assert source.chunk_sizes == [123]
     with pytest.raises(InvalidInputError):
-        ingest(Path("x.osm.pbf"), batch_size=0)
+        ingest(extracts / "x.osm.pbf", batch_size=0)
