@@ -15,6 +15,7 @@ from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.route_status import TIMEOUT_ERROR
 from wildside.ports.enrichment_job_queue import ENRICHMENT_JOB, ENRICHMENT_QUEUE
+from wildside.ports.product_analytics import anonymous_id
 from wildside.ports.route_job_queue import ROUTE_JOB, ROUTE_QUEUE, GenerateRouteJob
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,9 @@ def declare_actors(
         job = _decode(document)
         if job is None:
             return  # a message no retry can fix: drop it (it is logged)
-        with log_context.bound(request=job.request_id, job=_message_id()):
+        with log_context.bound(
+            request=job.request_id, job=_message_id(), user_hash=anonymous_id(job.user_id)
+        ):
             try:
                 handlers.generate_route(job)
             except TimeLimitExceeded:
