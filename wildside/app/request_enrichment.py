@@ -48,7 +48,15 @@ class RequestEnrichment:
                 return None
             self._queue.enqueue(job)
         except WildsideError as exc:
-            log.warning("enrichment request for %s dropped: %s", centre, exc)
+            # Logs carry the area to about a kilometre, never the user's exact position.
+            log.warning(
+                "enrichment request near %.2f,%.2f dropped: %s", centre.lat, centre.lng, exc
+            )
             return None
-        log.info("enrichment requested for %s (%d candidates)", job.bbox, candidates_found)
+        log.info(
+            "enrichment requested near %.2f,%.2f (%d candidates)",
+            centre.lat,
+            centre.lng,
+            candidates_found,
+        )
         return job

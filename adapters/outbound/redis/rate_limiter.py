@@ -108,7 +108,9 @@ class RedisRateLimiter(RateLimiter):
         # The client's one retry on a lost connection could, if the reply (not the
         # request) was lost, count a request twice: rare, and errs on the safe side.
         args = [str(policy.limit), repr(float(policy.period_s)), *clock]
-        with translate_errors(f"could not count a request by {subject!r}", RateLimiterError):
+        # The subject names a user (or a login name): it stays out of the message,
+        # which is logged and may reach a client.
+        with translate_errors("could not count a request for the rate limit", RateLimiterError):
             is_allowed, remaining, reset_s, retry_after_s = self._script(
                 keys=[KEY_PREFIX + subject], args=args
             )
