@@ -30,16 +30,17 @@ class Limiter:
 
     limiter: CallLimiter
     advance: Callable[[float], None]
+    waits: bool  # whether ``acquire`` really waits out ``wait_s`` (Redis) or answers at once
 
 
 @pytest.fixture(params=["fake", "redis"])
 def subject(request: pytest.FixtureRequest) -> Iterator[Limiter]:
     if request.param == "fake":
         clock = FakeClock()
-        yield Limiter(InMemoryCallLimiter(clock), clock.advance)
+        yield Limiter(InMemoryCallLimiter(clock), clock.advance, waits=False)
         return
     client = redis_client(request.getfixturevalue("redis_url"))
-    yield Limiter(RedisCallLimiter(client, poll_s=0.01), time.sleep)
+    yield Limiter(RedisCallLimiter(client, poll_s=0.01), time.sleep, waits=True)
     client.close()
 
 
@@ -98,8 +99,14 @@ def test_releasing_twice_frees_one_slot(subject: Limiter) -> None:
 
 
 def test_names_are_independent(subject: Limiter) -> None:
-    _take(subject.limiter, 2)
+    # Given both slots of one name taken
+    assert None not in _take(subject.limiter, 2)
+    # When another name is asked for, Then it has two slots of its own
     assert subject.limiter.acquire("other", 2, LONG_S, 0) is not None
+    assert subject.limiter.acquire("other", 2, LONG_S, 0) is not None
+    assert subject.limiter.acquire("other", 2, LONG_S, 0) is None
+    # And the first name stays full
+    assert subject.limiter.acquire(NAME, 2, LONG_S, 0) is None
 
 
 def test_no_wait_answers_at_once(subject: Limiter) -> None:
@@ -114,7 +121,10 @@ def test_a_wait_with_no_release_ends_empty_handed(subject: Limiter) -> None:
     _take(subject.limiter, 2)
     started = time.monotonic()
     assert subject.limiter.acquire(NAME, 2, LONG_S, 0.2) is None
-    assert time.monotonic() - started < 1.0
+    waited = time.monotonic() - started
+    assert waited < 1.0
+    if subject.waits:
+        assert waited >= 0.2  # it waited the whole 0.2 s before giving up
 
 
 @pytest.mark.parametrize(("permits", "lease_s", "wait_s"), [(0, 1.0, 0), (1, 0, 0), (1, 1.0, -1)])

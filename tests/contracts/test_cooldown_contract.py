@@ -68,9 +68,15 @@ def test_a_refused_claim_does_not_extend_the_window(subject: Window) -> None:
 
 
 def test_keys_are_independent(subject: Window) -> None:
+    # Given one key claimed
     assert subject.cooldown.claim(KEY, HOUR)
+    # When other keys are claimed, Then each wins its own window
     assert subject.cooldown.claim(KEY + "0", HOUR)
     assert subject.cooldown.claim("other", HOUR)
+    # And every key claimed stays taken, the first one included
+    assert not subject.cooldown.claim(KEY, HOUR)
+    assert not subject.cooldown.claim(KEY + "0", HOUR)
+    assert not subject.cooldown.claim("other", HOUR)
 
 
 @pytest.mark.parametrize("ttl_s", [0, -1.0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +23,8 @@ from wildside.ports.product_analytics import NullProductAnalytics, anonymous_id
 
 
 class _Capture(BaseHTTPRequestHandler):
+    """Records every batch; answers with the server's ``status`` (200 unless a test changes it)."""
+
     received: list[dict[str, Any]]
 
     def do_POST(self) -> None:
@@ -29,10 +32,13 @@ class _Capture(BaseHTTPRequestHandler):
         if self.headers.get("Content-Encoding") == "gzip":
             raw = gzip.decompress(raw)
         self.server.received.append({"path": self.path, "body": json.loads(raw)})  # type: ignore[attr-defined]
-        self.send_response(200)
+        status: int = self.server.status  # type: ignore[attr-defined]
+        body = b'{"status": 1}' if status == 200 else b'{"error": "unavailable"}'
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b'{"status": 1}')
+        self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         """Quiet."""
@@ -42,6 +48,7 @@ class _Capture(BaseHTTPRequestHandler):
 def capture() -> Iterator[ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Capture)
     server.received = []  # type: ignore[attr-defined]
+    server.status = 200  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -100,7 +107,34 @@ def test_without_a_project_key_nothing_is_sent() -> None:
         assert isinstance(analytics, NullProductAnalytics)
 
 
-def test_an_unreachable_posthog_never_breaks_the_caller() -> None:
+def _failures(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_an_unreachable_posthog_never_breaks_the_caller_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a PostHog host where nothing listens
     analytics = PostHogProductAnalytics("phc_test", "http://127.0.0.1:9", sync_mode=True)
-    analytics.capture("RouteRequested", ADA.id, {"duration_minutes": 30})  # no exception
-    analytics.close()
+    # When an event is captured, Then the call returns normally
+    with caplog.at_level(logging.WARNING):
+        assert analytics.capture("RouteRequested", ADA.id, {"duration_minutes": 30}) is None
+        analytics.close()
+    # And the failed send is in the log (it was tried, and it failed)
+    assert any("127.0.0.1" in message for message in _failures(caplog)), caplog.text
+
+
+def test_a_refusing_posthog_never_breaks_the_caller_and_is_logged(
+    capture: ThreadingHTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a PostHog that answers every batch with 503
+    capture.status = 503  # type: ignore[attr-defined]
+    host = f"http://127.0.0.1:{capture.server_address[1]}"
+    analytics = PostHogProductAnalytics("phc_test", host, sync_mode=True)
+    # When an event is captured, Then the call returns normally
+    with caplog.at_level(logging.WARNING):
+        assert analytics.capture("RouteRequested", ADA.id, {"duration_minutes": 30}) is None
+        analytics.close()
+    # And PostHog really was sent the event, and the refusal is in the log
+    assert [event["event"] for event in _events(capture)][:1] == ["RouteRequested"]
+    assert any("503" in message for message in _failures(caplog)), caplog.text
