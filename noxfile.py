@@ -25,8 +25,8 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def tests(session: nox.Session) -> None:
-    """The whole test suite: unit, contracts, integration, BDD."""
-    session.run("pytest", "-n", "2", *session.posargs)
+    """The whole test suite: unit, contracts, integration, BDD; ``-rs`` lists every skip and why."""
+    session.run("pytest", "-n", "2", "-rs", *session.posargs)
 
 
 @nox.session(python=False)

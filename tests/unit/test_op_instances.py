@@ -1,4 +1,8 @@
-"""The OP benchmark readers and the independent route checker, on the shared files."""
+"""The OP benchmark readers and the independent route checker, on the shared files and inline data.
+
+Only the tests that read ``../shared/op-bench`` are skipped when it is absent
+(``needs_op_bench``); the ones on inline data always run.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import op_instances as oi  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="shared OP benchmark not present")
+needs_op_bench = pytest.mark.skipif(
+    not DATA.is_dir(), reason=f"shared OP benchmark not present at {DATA.resolve()}"
+)
 
 
 def _read(relative: str) -> oi.Instance:
@@ -23,6 +29,7 @@ def _read(relative: str) -> oi.Instance:
     return instance
 
 
+@needs_op_bench
 def test_discover_finds_every_instance_and_skips_readme_and_bks() -> None:
     found = dict(oi.discover(DATA))
     assert len(found) == 68
@@ -31,6 +38,7 @@ def test_discover_finds_every_instance_and_skips_readme_and_bks() -> None:
     assert sum(i.kind == "oplib" for i in found.values()) == 5
 
 
+@needs_op_bench
 def test_chao_file_first_point_is_start_second_is_end() -> None:
     instance = _read("chao/set_64/set_64_1_15.txt")
     assert (instance.n, instance.budget, instance.start, instance.end) == (64, 15.0, 0, 1)
@@ -40,12 +48,14 @@ def test_chao_file_first_point_is_start_second_is_end() -> None:
     assert oi.distance(instance, 0, 1) == 14.0
 
 
+@needs_op_bench
 def test_tsiligirides_file_without_final_newline_reads_all_points() -> None:
     instance = _read("tsiligirides/set1/tsiligirides_problem_1_budget_85.txt")
     assert instance.n == 32
     assert instance.budget == 85.0
 
 
+@needs_op_bench
 @pytest.mark.parametrize(
     ("relative", "n", "budget", "depot_score"),
     [
@@ -64,6 +74,7 @@ def test_oplib_header_scores_and_depot(
     assert instance.scores[0] == depot_score
 
 
+@needs_op_bench
 def test_euc_2d_rounds_to_nearest() -> None:
     eil51 = _read("oplib-samples/gen3/eil51-gen3-50.oplib")
     # (37, 52) to (49, 49): sqrt(153) = 12.37 -> 12; (49, 49) to (52, 64): sqrt(234) = 15.30 -> 15.
@@ -71,12 +82,14 @@ def test_euc_2d_rounds_to_nearest() -> None:
     assert oi.distance(eil51, 1, 2) == 15
 
 
+@needs_op_bench
 def test_att_pseudo_euclidean_rounds_up() -> None:
     att48 = _read("oplib-samples/gen1/att48-gen1-50.oplib")
     # (6734, 1453) to (2233, 10): sqrt((4501^2 + 1443^2) / 10) = 1494.70 -> 1495.
     assert oi.distance(att48, 0, 1) == 1495
 
 
+@needs_op_bench
 def test_geo_truncates_degrees() -> None:
     gr96 = _read("oplib-samples/gen2/gr96-gen2-50.oplib")
     # Node 1 (14.55, -23.31), node 2 (28.06, -15.24): degrees.minutes, truncated.
@@ -92,6 +105,7 @@ def test_geo_truncates_degrees() -> None:
     assert int(6378.388 * math.acos(0.5 * ((1 + q1) * q2r - (1 - q1) * q3r)) + 1.0) != 1690
 
 
+@needs_op_bench
 def test_explicit_lower_diag_row_is_read_as_one_stream() -> None:
     gr48 = _read("oplib-samples/gen2/gr48-gen2-50.oplib")
     # Stream "0 593 0 409 258 0 566 331 171 0 | 633 ...": rows wrap at 10 numbers.
@@ -102,12 +116,14 @@ def test_explicit_lower_diag_row_is_read_as_one_stream() -> None:
     assert oi.distance(gr48, 0, 4) == 633
 
 
+@needs_op_bench
 def test_explicit_upper_row_has_no_diagonal() -> None:
     brazil58 = _read("oplib-samples/gen3/brazil58-gen3-50.oplib")
     assert oi.distance(brazil58, 0, 1) == 2635
     assert oi.distance(brazil58, 0, 2) == 2713
 
 
+@needs_op_bench
 @pytest.mark.parametrize(
     "relative",
     ["oplib-samples/gen3/eil51-gen3-50.oplib", "oplib-samples/gen3/brazil58-gen3-50.oplib"],
@@ -121,6 +137,7 @@ def test_gen3_scores_follow_from_our_distances(relative: str) -> None:
     assert instance.scores[1:] == expected
 
 
+@needs_op_bench
 def test_gen2_scores_follow_the_published_formula() -> None:
     instance = _read("oplib-samples/gen2/gr48-gen2-50.oplib")
     assert instance.scores == [1 + (7141 * i + 73) % 100 for i in range(instance.n)]
@@ -150,6 +167,7 @@ def test_every_symmetric_layout_gives_the_same_matrix(layout: str) -> None:
     assert oi.parse_oplib(full_text, "t").explicit == full
 
 
+@needs_op_bench
 def test_evaluator_accepts_a_feasible_tour_and_counts_the_depot() -> None:
     gr48 = _read("oplib-samples/gen2/gr48-gen2-50.oplib")
     feasible, score, cost, reason = oi.evaluate(gr48, [0, 1, 2, 0])
@@ -158,6 +176,7 @@ def test_evaluator_accepts_a_feasible_tour_and_counts_the_depot() -> None:
     assert cost == 593 + 258 + 409
 
 
+@needs_op_bench
 def test_evaluator_rejects_repeats_wrong_ends_and_overspending() -> None:
     gr48 = _read("oplib-samples/gen2/gr48-gen2-50.oplib")
     assert not oi.evaluate(gr48, [0, 1, 2, 1, 0])[0]
@@ -171,17 +190,22 @@ def test_evaluator_rejects_repeats_wrong_ends_and_overspending() -> None:
     assert "exceeds" in reason
 
 
-def test_evaluator_uses_a_tiny_tolerance_on_real_distances() -> None:
+@needs_op_bench
+def test_evaluator_scores_a_straight_chao_path() -> None:
     chao = _read("chao/set_64/set_64_1_15.txt")
     straight = oi.evaluate(chao, [0, 1])
     assert straight[0]
     assert straight[2] == 14.0
+
+
+def test_evaluator_uses_a_tiny_tolerance_on_real_distances() -> None:
     tight = oi.Instance("t", "chao", [0.0, 0.0], 0, 1, 14.0 - 2e-9, [(0, -7), (0, 7)], "EUC_REAL")
     assert not oi.evaluate(tight, [0, 1])[0]
     loose = oi.Instance("t", "chao", [0.0, 0.0], 0, 1, 14.0 - 5e-10, [(0, -7), (0, 7)], "EUC_REAL")
     assert oi.evaluate(loose, [0, 1])[0]
 
 
+@needs_op_bench
 def test_matrix_agrees_with_the_scalar_rule() -> None:
     for relative in ("oplib-samples/gen2/gr96-gen2-50.oplib", "tsiligirides/set2/"
                      "tsiligirides_problem_2_budget_15.txt"):  # fmt: skip

@@ -313,7 +313,9 @@ def test_progress_reports_monotone_percent_and_best_score() -> None:
     assert solution.seconds < 0.6
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="shared OP benchmark not present")
+@pytest.mark.skipif(
+    not DATA.is_dir(), reason=f"shared OP benchmark not present at {DATA.resolve()}"
+)
 @pytest.mark.parametrize(
     ("relative", "bks"),
     [
