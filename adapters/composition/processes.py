@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,7 +27,7 @@ from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.services import HttpSettings
 from adapters.inbound.worker.actors import RetryPolicy, declare_actors
 from adapters.inbound.worker.process import WorkerOptions, run_worker
-from adapters.log_format import configure_logging
+from adapters.log_format import configure_logging, flush_logging, log_uncaught
 from adapters.outbound.dramatiq.queue_depth import depth_reader
 from adapters.outbound.otel.setup import configure_tracing, shutdown_tracing
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
@@ -46,6 +48,8 @@ def http_settings(settings: Settings) -> HttpSettings:
         session_max_age_s=settings.session_max_age_s,
         max_body_bytes=settings.max_body_bytes,
         request_timeout_s=settings.request_timeout_s,
+        allowed_origins=settings.origin_list(),
+        ws_auth_recheck_s=settings.ws_auth_recheck_s,
     )
 
 
@@ -68,15 +72,21 @@ def observed(settings: Settings, role: str) -> Iterator[None]:
     """
     choice = {"auto": None, "json": True, "human": False}[settings.log_format]
     configure_logging(settings.log_level, json_lines=choice)
-    configure_tracing(
-        settings.otel_exporter,
-        service=f"{settings.otel_service_name}-{role}",
-        endpoint=settings.otel_endpoint,
-    )
+    restore_hooks = log_uncaught()
     try:
-        yield
+        configure_tracing(
+            settings.otel_exporter,
+            service=f"{settings.otel_service_name}-{role}",
+            endpoint=settings.otel_endpoint,
+        )
+        try:
+            yield
+        finally:
+            shutdown_tracing()
     finally:
-        shutdown_tracing()
+        log.info("%s stopped", role)
+        flush_logging()
+        restore_hooks()
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
@@ -96,8 +106,40 @@ def serve(settings: Settings, host: str, port: int) -> int:
                 access_log=False,  # every request is in http_requests_total
             )
         )
-        server.run()
+        with _signals_return(server):
+            server.run()
         return 0 if server.started else 1
+
+
+@contextmanager
+def _signals_return(server: uvicorn.Server) -> Iterator[None]:
+    """Let ``serve`` return after uvicorn's graceful shutdown instead of dying by the signal.
+
+    Once it has drained, uvicorn raises the SIGTERM/SIGINT it caught again,
+    with the handler that was installed before it started. Python's default
+    SIGTERM handler ends the process on the spot: no ``finally`` runs, so the
+    last log lines and spans were lost, and SIGINT printed a bare
+    ``KeyboardInterrupt`` traceback. A handler that only notes the signal lets
+    ``serve`` return; the process then exits normally. A signal that comes
+    before uvicorn has installed its own handlers asks the server to stop.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def note(number: int, _frame: object) -> None:
+        caught.append(number)
+        server.should_exit = True
+
+    previous = {number: signal.signal(number, note) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if caught:
+            log.info("stopped by %s", signal.Signals(caught[0]).name)
 
 
 def work(settings: Settings) -> int:
@@ -142,7 +184,7 @@ def work(settings: Settings) -> int:
                     threads=threads,
                     maintenance_interval_s=settings.maintenance_interval_s,
                 ),
-                services.maintenance,
+                services.upkeep,
             )
         finally:
             metrics_server.shutdown()
