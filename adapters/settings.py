@@ -36,6 +36,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     max_body_bytes: int = 16_384
     request_timeout_s: float = 10.0
     db_pool_size: int = 10
+    # WebSocket: origins besides the request's own that may open a cookie-authenticated
+    # socket (comma-separated, e.g. "https://app.example.com"), and how often an open
+    # socket's credential is checked again while it follows requests.
+    allowed_origins: str = ""
+    ws_auth_recheck_s: float = 30.0
+    # Login attempts answered per minute before 429 (every attempt counts, see LoginLimits).
+    login_limit_per_address: int = 30
+    login_limit_per_account_and_address: int = 5
+    login_limit_per_account: int = 30
     # Route requests.
     rate_limit_per_minute: int = 60
     idempotency_ttl_s: int = 24 * 3600
@@ -48,9 +57,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     route_job_max_retries: int = 3
     route_job_min_backoff_ms: int = 1_000
     route_job_max_backoff_ms: int = 30_000
-    queue_heartbeat_timeout_ms: int = 60_000
+    # A worker sweeps dead workers' messages itself every maintenance tick, which is
+    # also its own heartbeat, so the timeout need only cover a few missed ticks.
+    queue_heartbeat_timeout_ms: int = 30_000
     queue_maintenance_chance: int = 1_000  # per million broker commands: sweep dead workers
-    maintenance_interval_s: float = 300.0
+    maintenance_interval_s: float = 10.0  # lost jobs come back within lease + this
+    cleanup_interval_s: float = 300.0  # expired requests and keys are deleted this often
+    route_job_lease_s: float = 30.0  # a running request is its worker's while renewed
     requeue_after_s: float = 300.0
     # Logs of `serve`, `worker` and `dev` children.
     log_level: str = "INFO"
@@ -103,6 +116,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "max_body_bytes",
             "request_timeout_s",
             "db_pool_size",
+            "ws_auth_recheck_s",
+            "login_limit_per_address",
+            "login_limit_per_account_and_address",
+            "login_limit_per_account",
             "rate_limit_per_minute",
             "idempotency_ttl_s",
             "result_retention_s",
@@ -113,6 +130,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "route_job_max_backoff_ms",
             "queue_heartbeat_timeout_ms",
             "maintenance_interval_s",
+            "cleanup_interval_s",
+            "route_job_lease_s",
             "requeue_after_s",
             "enrichment_min_candidates",
             "enrichment_radius_m",
@@ -133,10 +152,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             if str(getattr(self, name)).lower() not in choices:
                 raise ValueError(f"must be one of {', '.join(choices)} (`$.{name}`)")
         _check_overpass(self)
+        _check_origins(self)
         if not 1 <= self.queue_maintenance_chance <= 1_000_000:
             raise ValueError("must be between 1 and 1000000 (`$.queue_maintenance_chance`)")
         if self.route_job_max_retries < 0:
             raise ValueError("must not be negative (`$.route_job_max_retries`)")
+        if self.queue_heartbeat_timeout_ms < 3_000 * self.maintenance_interval_s:
+            # Each tick is the worker's heartbeat: a shorter timeout would call live workers dead.
+            raise ValueError(
+                "must be at least three maintenance intervals (`$.queue_heartbeat_timeout_ms`)"
+            )
         for name in ("database_url", "redis_url"):
             value = getattr(self, name)
             if value is not None and not value.strip():
@@ -145,6 +170,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def endpoint_list(self) -> tuple[str, ...]:
         """``overpass_endpoints`` split at commas, primary first."""
         return tuple(u.strip() for u in self.overpass_endpoints.split(",") if u.strip())
+
+    def origin_list(self) -> tuple[str, ...]:
+        """``allowed_origins`` split at commas, lower-cased (origins compare case-insensitively)."""
+        return tuple(o.strip().lower() for o in self.allowed_origins.split(",") if o.strip())
 
     def require_database_url(self) -> str:
         """Return the database URL or explain how to get one."""
@@ -178,6 +207,18 @@ def _check_overpass(settings: Settings) -> None:
     for url in settings.endpoint_list():
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"{url!r} is not an http(s) URL (`$.overpass_endpoints`)")
+
+
+_ORIGIN = re.compile(r"https?://[a-z0-9.\-\[\]:]+")
+
+
+def _check_origins(settings: Settings) -> None:
+    for origin in settings.origin_list():
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(
+                f"{origin!r} is not an origin like https://app.example.com"
+                " (scheme and host, optional port, no path) (`$.allowed_origins`)"
+            )
 
 
 _CHOICES = {

@@ -14,7 +14,7 @@ import redis
 from adapters.composition.engine import build_plan_tour
 from adapters.inbound.http.services import HttpServices
 from adapters.outbound.analytics.posthog_analytics import PostHogProductAnalytics
-from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker
+from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker, sweep_dead_workers
 from adapters.outbound.dramatiq.route_job_queue import DramatiqRouteJobQueue
 from adapters.outbound.otel.tracer import OtelTracer
 from adapters.outbound.postgres.account_store import PostgresAccountStore
@@ -32,7 +32,7 @@ from adapters.outbound.redis.status_channel import RedisStatusFeed, RedisStatusP
 from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, UuidIdGenerator
 from adapters.settings import Settings
-from wildside.app.accounts import Accounts
+from wildside.app.accounts import Accounts, LoginLimits
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, GenerationSettings, TourPlanner
 from wildside.app.get_route import GetRoute
@@ -40,10 +40,12 @@ from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.maintenance import RunMaintenance
 from wildside.app.submit_route import SubmissionSettings, SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
+from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
+from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
 from wildside.ports.product_analytics import NullProductAnalytics, ProductAnalytics
-from wildside.ports.route_job_queue import GenerateRouteJob
+from wildside.ports.route_job_queue import ROUTE_QUEUE, GenerateRouteJob
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +89,22 @@ def open_resources(settings: Settings, *, pool_size: int | None = None) -> Itera
 
 
 def accounts(resources: Resources, analytics: ProductAnalytics | None = None) -> Accounts:
-    """The accounts use cases."""
+    """The accounts use cases; logins are throttled in Redis, shared by every API process."""
     store = PostgresAccountStore(resources.pool.connection)
-    return Accounts(store, OsSecretSource(), SystemClock(), analytics)
+    settings = resources.settings
+    limits = LoginLimits(
+        per_address=RateLimitPolicy(settings.login_limit_per_address, 60.0),
+        per_account_and_address=RateLimitPolicy(settings.login_limit_per_account_and_address, 60.0),
+        per_account=RateLimitPolicy(settings.login_limit_per_account, 60.0),
+    )
+    return Accounts(
+        store,
+        OsSecretSource(),
+        SystemClock(),
+        analytics,
+        limiter=RedisRateLimiter(resources.redis),
+        login_limits=limits,
+    )
 
 
 @contextlib.contextmanager
@@ -162,6 +177,12 @@ class WorkerServices:
     generate: GenerateRoute
     maintenance: RunMaintenance
     enrich_area: Callable[[EnrichmentJob], object]
+    sweep_queues: Callable[[], None] = lambda: None
+
+    def upkeep(self) -> object:
+        """One maintenance tick: dead workers' messages back to the queues, then lost jobs."""
+        self.sweep_queues()
+        return self.maintenance()
 
     def generate_route(self, job: GenerateRouteJob) -> object:
         """Run one route job."""
@@ -198,6 +219,9 @@ def worker_services(
         tracer=tracer,
     )
     store = resources.route_store
+    lease = LeasePolicy(
+        lease_s=settings.route_job_lease_s, max_attempts=settings.route_job_max_retries + 1
+    )
     return WorkerServices(
         generate=GenerateRoute(
             store=store,
@@ -210,6 +234,7 @@ def worker_services(
             settings=GenerationSettings(
                 time_limit_s=settings.route_job_time_limit_s,
                 cache_ttl_s=settings.route_cache_ttl_s,
+                lease=lease,
             ),
             enrichment=enrichment,
             tracer=tracer,
@@ -219,7 +244,11 @@ def worker_services(
             store,
             resources.job_queue,
             SystemClock(),
+            publisher=RedisStatusPublisher(resources.redis),
+            lease=lease,
             requeue_after=timedelta(seconds=settings.requeue_after_s),
+            cleanup_every=timedelta(seconds=settings.cleanup_interval_s),
         ),
         enrich_area=enrich_area,
+        sweep_queues=lambda: sweep_dead_workers(resources.broker, (ROUTE_QUEUE, ENRICHMENT_QUEUE)),
     )

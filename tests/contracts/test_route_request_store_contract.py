@@ -328,17 +328,65 @@ def test_transition_of_an_unknown_request_is_refused(h: Harness) -> None:
         assert h.store.transition(StatusUpdate(request_id, RouteStatus.RUNNING, 5, T0)) is None
 
 
-# --- claim_stale_queued ---------------------------------------------------------------------
+# --- leases ---------------------------------------------------------------------------------
 
 
-def test_claim_stale_takes_the_oldest_first_up_to_the_limit(h: Harness) -> None:
+def test_a_held_running_request_is_not_taken_until_its_lease_lapses(h: Harness) -> None:
+    # Given a request a worker started at T0 with a lease of 30 s
+    request = new_request(h.alice)
+    h.store.create(request, None)
+    lease_until = T0 + timedelta(seconds=30)
+    assert h.store.begin_attempt(request.request_id, T0, lease_until=lease_until) is not None
+    # When a second delivery arrives while the lease holds, then it is refused
+    assert h.store.begin_attempt(request.request_id, T0 + timedelta(seconds=29)) is None
+    assert stored(h, request.request_id).attempts == 1
+    # And once the lease has lapsed the next delivery takes the request over
+    later = T0 + timedelta(seconds=30)
+    taken = h.store.begin_attempt(
+        request.request_id, later, lease_until=later + timedelta(seconds=30)
+    )
+    assert taken is not None
+    assert taken.status is RouteStatus.RUNNING
+    assert stored(h, request.request_id).attempts == 2
+
+
+def test_renewing_a_lease_keeps_other_deliveries_out(h: Harness) -> None:
+    # Given a running request whose 30 s lease is renewed at 20 s for 30 s more
+    request = new_request(h.alice)
+    h.store.create(request, None)
+    h.store.begin_attempt(request.request_id, T0, lease_until=T0 + timedelta(seconds=30))
+    assert h.store.set_lease(request.request_id, T0 + timedelta(seconds=50)) is True
+    # When another delivery arrives after the first lease would have lapsed
+    # Then the renewed lease still keeps it out
+    assert h.store.begin_attempt(request.request_id, T0 + timedelta(seconds=40)) is None
+    # And a released lease lets it in at once
+    assert h.store.set_lease(request.request_id, None) is True
+    assert h.store.begin_attempt(request.request_id, T0 + timedelta(seconds=41)) is not None
+
+
+def test_a_lease_cannot_be_set_on_a_request_that_is_not_running(h: Harness) -> None:
+    # Given a queued request and a finished one
+    queued = new_request(h.alice)
+    h.store.create(queued, None)
+    finished = running(h)
+    h.store.transition(StatusUpdate(finished, RouteStatus.SUCCEEDED, 100, T0), result=RESULT)
+    # When leases are set on them, or on ids that name nothing, then each is refused
+    for request_id in (queued.request_id, finished, str(uuid.uuid4()), "not-a-uuid"):
+        assert h.store.set_lease(request_id, T0 + timedelta(minutes=1)) is False
+    assert stored(h, queued.request_id).status is RouteStatus.QUEUED
+
+
+# --- claim_lost -----------------------------------------------------------------------------
+
+
+def test_claim_lost_takes_the_oldest_stale_queued_first_up_to_the_limit(h: Harness) -> None:
     # Given three queued requests created a minute apart, stored newest first
     requests = [new_request(h.alice, at=T0 + timedelta(minutes=m)) for m in (2, 0, 1)]
     for request in requests:
         h.store.create(request, None)
-    # When two stale ones are claimed
+    # When two lost ones are claimed
     now = T0 + timedelta(minutes=30)
-    claimed = h.store.claim_stale_queued(now - timedelta(minutes=5), now, 2)
+    claimed = h.store.claim_lost(now, now - timedelta(minutes=5), 2)
     # Then the two oldest come back, oldest first, touched at now
     assert [r.request_id for r in claimed] == [requests[1].request_id, requests[2].request_id]
     assert all(r.updated_at == now and r.status is RouteStatus.QUEUED for r in claimed)
@@ -346,30 +394,71 @@ def test_claim_stale_takes_the_oldest_first_up_to_the_limit(h: Harness) -> None:
     assert claimed[0].created_at == T0
 
 
-def test_claim_stale_does_not_hand_out_a_request_twice(h: Harness) -> None:
+def test_claim_lost_does_not_hand_out_a_request_twice(h: Harness) -> None:
     # Given two stale queued requests
     for minute in (0, 1):
         h.store.create(new_request(h.alice, at=T0 + timedelta(minutes=minute)), None)
-    now, older_than = T0 + timedelta(minutes=30), T0 + timedelta(minutes=25)
+    now, untouched_since = T0 + timedelta(minutes=30), T0 + timedelta(minutes=25)
     # When one sweep claims them all
-    assert len(h.store.claim_stale_queued(older_than, now, 10)) == 2
+    assert len(h.store.claim_lost(now, untouched_since, 10)) == 2
     # Then a second sweep right after finds nothing
-    assert h.store.claim_stale_queued(older_than, now, 10) == []
-    assert h.store.claim_stale_queued(older_than, now + timedelta(seconds=1), 10) == []
-    # And once they have been quiet long enough they are stale again
+    assert h.store.claim_lost(now, untouched_since, 10) == []
+    assert h.store.claim_lost(now + timedelta(seconds=1), untouched_since, 10) == []
+    # And once they have been quiet long enough they are lost again
     later = now + timedelta(minutes=10)
-    assert len(h.store.claim_stale_queued(later - timedelta(minutes=5), later, 10)) == 2
+    assert len(h.store.claim_lost(later, later - timedelta(minutes=5), 10)) == 2
 
 
-def test_claim_stale_skips_recent_and_started_requests(h: Harness) -> None:
-    # Given an old running request and a fresh queued one
-    running(h)
+def test_claim_lost_takes_a_running_request_whose_lease_lapsed(h: Harness) -> None:
+    # Given a request whose worker took a 30 s lease at T0 and then died
+    dead = new_request(h.alice)
+    h.store.create(dead, None)
+    h.store.begin_attempt(dead.request_id, T0, lease_until=T0 + timedelta(seconds=30))
+    # And one whose worker keeps renewing
+    alive = new_request(h.alice)
+    h.store.create(alive, None)
+    h.store.begin_attempt(alive.request_id, T0, lease_until=T0 + timedelta(seconds=30))
+    h.store.set_lease(alive.request_id, T0 + timedelta(seconds=60))
+    untouched_since = T0 - timedelta(minutes=5)
+    # When maintenance runs before the lease lapses, then nothing is lost
+    assert h.store.claim_lost(T0 + timedelta(seconds=29), untouched_since, 10) == []
+    # When it runs after, then only the dead worker's request is claimed, still running
+    now = T0 + timedelta(seconds=31)
+    claimed = h.store.claim_lost(now, untouched_since, 10)
+    assert [(r.request_id, r.status, r.attempts) for r in claimed] == [
+        (dead.request_id, RouteStatus.RUNNING, 1)
+    ]
+    # And the job sent again may take it at once (claiming dropped the lease)
+    assert h.store.begin_attempt(dead.request_id, now) is not None
+
+
+def test_claim_lost_takes_a_resent_running_request_nobody_took(h: Harness) -> None:
+    # Given a running request claimed once (its job sent again) that nobody picked up
+    request = new_request(h.alice)
+    h.store.create(request, None)
+    h.store.begin_attempt(request.request_id, T0, lease_until=T0 + timedelta(seconds=30))
+    first = T0 + timedelta(minutes=1)
+    assert len(h.store.claim_lost(first, first - timedelta(minutes=5), 10)) == 1
+    # When maintenance runs again before and after it has been quiet for five minutes
+    soon, later = first + timedelta(minutes=4), first + timedelta(minutes=6)
+    assert h.store.claim_lost(soon, soon - timedelta(minutes=5), 10) == []
+    # Then it is lost again only after
+    assert len(h.store.claim_lost(later, later - timedelta(minutes=5), 10)) == 1
+
+
+def test_claim_lost_skips_recent_held_and_final_requests(h: Harness) -> None:
+    # Given a fresh queued request, a held running one and a finished one
     fresh = new_request(h.alice, at=T0 + timedelta(minutes=28))
     h.store.create(fresh, None)
-    # When stale queued requests are claimed, then neither qualifies
+    held = new_request(h.alice)
+    h.store.create(held, None)
     now = T0 + timedelta(minutes=30)
-    assert h.store.claim_stale_queued(now - timedelta(minutes=5), now, 10) == []
-    assert h.store.claim_stale_queued(now - timedelta(minutes=5), now, 0) == []
+    h.store.begin_attempt(held.request_id, T0, lease_until=now + timedelta(seconds=30))
+    finished = running(h)
+    h.store.transition(StatusUpdate(finished, RouteStatus.FAILED, 0, T0, error="x"))
+    # When lost requests are claimed, then none qualifies
+    assert h.store.claim_lost(now, now - timedelta(minutes=5), 10) == []
+    assert h.store.claim_lost(now, now - timedelta(minutes=5), 0) == []
     record = stored(h, fresh.request_id)
     assert record.updated_at == fresh.created_at
 

@@ -22,6 +22,7 @@ from wildside.ports.route_request_store import (
 class _Row:
     record: RouteRequestRecord
     expires_at: datetime
+    lease_until: datetime | None = None
 
 
 @dataclass
@@ -64,11 +65,13 @@ class InMemoryRouteRequestStore(RouteRequestStore):
             row = self.rows.get(request_id)
             return None if row is None else copy.deepcopy(row.record)
 
-    def begin_attempt(self, request_id: str, at: datetime) -> StatusUpdate | None:
-        """Queued or running -> running, attempts + 1."""
+    def begin_attempt(
+        self, request_id: str, at: datetime, *, lease_until: datetime | None = None
+    ) -> StatusUpdate | None:
+        """Queued, or running with no live lease -> running, attempts + 1, leased."""
         with self.lock:
             row = self.rows.get(request_id)
-            if row is None or row.record.status.is_terminal:
+            if row is None or row.record.status.is_terminal or _is_held(row, at):
                 return None
             row.record = replace(
                 row.record,
@@ -76,7 +79,17 @@ class InMemoryRouteRequestStore(RouteRequestStore):
                 attempts=row.record.attempts + 1,
                 updated_at=at,
             )
+            row.lease_until = lease_until
             return row.record.status_update()
+
+    def set_lease(self, request_id: str, until: datetime | None) -> bool:
+        """Renew or release a running request's lease."""
+        with self.lock:
+            row = self.rows.get(request_id)
+            if row is None or row.record.status is not RouteStatus.RUNNING:
+                return False
+            row.lease_until = until
+            return True
 
     def transition(
         self, update: StatusUpdate, *, result: dict[str, Any] | None = None
@@ -99,24 +112,20 @@ class InMemoryRouteRequestStore(RouteRequestStore):
             )
             return row.record.status_update()
 
-    def claim_stale_queued(
-        self, older_than: datetime, now: datetime, limit: int
+    def claim_lost(
+        self, now: datetime, untouched_since: datetime, limit: int
     ) -> list[RouteRequestRecord]:
-        """Oldest queued requests untouched since ``older_than``; touch them."""
+        """Oldest lost requests (stale queued, lapsed lease, resent and untaken); touch them."""
         with self.lock:
-            stale = sorted(
-                (
-                    row
-                    for row in self.rows.values()
-                    if row.record.status is RouteStatus.QUEUED
-                    and row.record.updated_at < older_than
-                ),
+            lost = sorted(
+                (row for row in self.rows.values() if _is_lost(row, now, untouched_since)),
                 # Ties broken by id, as the SQL ORDER BY does.
                 key=lambda row: (row.record.created_at, row.record.request_id),
             )[: max(limit, 0)]
-            for row in stale:
+            for row in lost:
                 row.record = replace(row.record, updated_at=now)
-            return [copy.deepcopy(row.record) for row in stale]
+                row.lease_until = None
+            return [copy.deepcopy(row.record) for row in lost]
 
     def delete_expired(self, now: datetime) -> int:
         """Drop expired requests (with their keys) and expired keys."""
@@ -128,3 +137,20 @@ class InMemoryRouteRequestStore(RouteRequestStore):
                 if record.expires_at <= now or record.request_id in gone:
                     del self.keys[pair]
             return len(gone)
+
+
+def _is_held(row: _Row, at: datetime) -> bool:
+    return (
+        row.record.status is RouteStatus.RUNNING
+        and row.lease_until is not None
+        and row.lease_until > at
+    )
+
+
+def _is_lost(row: _Row, now: datetime, untouched_since: datetime) -> bool:
+    status, is_stale = row.record.status, row.record.updated_at < untouched_since
+    if status is RouteStatus.QUEUED:
+        return is_stale
+    if status is not RouteStatus.RUNNING:
+        return False
+    return row.lease_until < now if row.lease_until is not None else is_stale

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from wildside.domain.errors import JobTimeoutError, WildsideError
+from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.route_document import route_document
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus, StatusUpdate
@@ -67,6 +68,7 @@ class GenerationSettings:
     cache_ttl_s: int = 24 * 3600
     cache_ttl_jitter: float = 0.10  # ±10 %: cached tours do not all expire together
     progress_step: int = 5  # publish progress only when it moved this many points
+    lease: LeasePolicy = field(default_factory=LeasePolicy)  # ours while renewed
 
 
 class GenerateRoute:
@@ -112,9 +114,13 @@ class GenerateRoute:
 
     def _generate(self, job: GenerateRouteJob) -> JobOutcome:
         began = self._clock.monotonic()
-        started = self._store.begin_attempt(job.request_id, self._clock.now())
+        lease_until = self._settings.lease.expiry(self._clock.now())
+        started = self._store.begin_attempt(
+            job.request_id, self._clock.now(), lease_until=lease_until
+        )
         if started is None:
-            # A redelivered job whose request is already final (or expired).
+            # A redelivered job whose request is already final (or expired), or
+            # a duplicate while another worker holds the request's lease.
             self._metrics.job_finished(ROUTE_QUEUE, JobOutcome.SKIPPED.value, 0.0)
             return JobOutcome.SKIPPED
         self._publish(started)
@@ -125,6 +131,7 @@ class GenerateRoute:
             outcome = JobOutcome.TIMEOUT
         except WildsideError as exc:
             if exc.is_retryable:
+                self._release(job)
                 raise
             self._fail(job, exc.message, reason=exc.code)
             outcome = JobOutcome.FAILED
@@ -135,16 +142,26 @@ class GenerateRoute:
         """End a job the queue gave up on (retries exhausted, hard time limit) as failed.
 
         The contract only lets a running request fail, so a request still
-        queued is moved to running first.
+        queued is moved to running first. A lease does not protect a request
+        from this: the queue has given up on it, whoever holds it.
         """
-        started = self._store.begin_attempt(job.request_id, self._clock.now())
-        if started is None:
-            return
-        self._publish(started)
         reason = "timeout" if error == TIMEOUT_ERROR else "retries-exhausted"
-        self._fail(job, error, reason=reason)
+        if not self._fail(job, error, reason=reason):
+            started = self._store.begin_attempt(job.request_id, self._clock.now())
+            if started is None:
+                return  # final already (or held, and then its holder ends it)
+            self._publish(started)
+            if not self._fail(job, error, reason=reason):
+                return
         outcome = JobOutcome.TIMEOUT if error == TIMEOUT_ERROR else JobOutcome.FAILED
         self._metrics.job_finished(ROUTE_QUEUE, outcome.value, 0.0)
+
+    def _release(self, job: GenerateRouteJob) -> None:
+        """Drop this worker's lease so the queue's retry may take the request at once."""
+        try:
+            self._store.set_lease(job.request_id, None)
+        except WildsideError as exc:  # the lease lapses by itself; maintenance sends it again
+            log.warning("could not release the job lease: %s", exc.code)
 
     def _run(self, job: GenerateRouteJob, *, deadline: float) -> JobOutcome:
         with self._tracer.span("data version"):
@@ -197,9 +214,15 @@ class GenerateRoute:
 
     def _progress_reporter(self, job: GenerateRouteJob, deadline: float) -> Any:
         last = [0]
+        renewed = [self._clock.monotonic()]
+        lease = self._settings.lease
 
         def report(percent: int, best_score: float) -> None:
             self._check(deadline)  # the solver calls back between slices: stop there
+            tick = self._clock.monotonic()
+            if lease.should_renew(renewed[0], tick):
+                renewed[0] = tick
+                self._store.set_lease(job.request_id, lease.expiry(self._clock.now()))
             overall = _SOLVER_FROM + (_SOLVER_TO - _SOLVER_FROM) * max(0, min(100, percent)) // 100
             if overall - last[0] < self._settings.progress_step:
                 return
@@ -233,17 +256,20 @@ class GenerateRoute:
         except WildsideError as exc:
             log.warning("route cache write failed: %s", exc)
 
-    def _fail(self, job: GenerateRouteJob, error: str, *, reason: str) -> None:
+    def _fail(self, job: GenerateRouteJob, error: str, *, reason: str) -> bool:
+        """End the request as failed; ``False`` if it could not (final, or not running)."""
         now = self._clock.now()
         update = StatusUpdate(job.request_id, RouteStatus.FAILED, 0, now, error=error)
         stored = self._store.transition(update)
-        if stored is not None:
-            self._publish(stored)
-            self._analytics.capture(
-                ROUTE_GENERATION_FAILED,
-                job.user_id,
-                {"reason": reason, "duration_minutes": job.spec.duration_minutes},
-            )
+        if stored is None:
+            return False
+        self._publish(stored)
+        self._analytics.capture(
+            ROUTE_GENERATION_FAILED,
+            job.user_id,
+            {"reason": reason, "duration_minutes": job.spec.duration_minutes},
+        )
+        return True
 
     def _publish(self, update: StatusUpdate) -> None:
         try:

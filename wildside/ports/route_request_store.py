@@ -82,10 +82,22 @@ class RouteRequestStore(Protocol):
         """The request with its result (if succeeded), or ``None`` if unknown."""
         ...
 
-    def begin_attempt(self, request_id: str, at: datetime) -> StatusUpdate | None:
-        """Move a queued or running request to running and count the attempt.
+    def begin_attempt(
+        self, request_id: str, at: datetime, *, lease_until: datetime | None = None
+    ) -> StatusUpdate | None:
+        """Move a queued request, or a running one nobody holds, to running; count the attempt.
 
-        Returns the new status, or ``None`` if the request is unknown or final.
+        The caller takes a lease until ``lease_until`` (``None``: no lease). A
+        running request whose lease has not lapsed at ``at`` belongs to another
+        worker and is left alone. Returns the new status, or ``None`` if the
+        request is unknown, final or held.
+        """
+        ...
+
+    def set_lease(self, request_id: str, until: datetime | None) -> bool:
+        """Renew (or, with ``None``, release) the lease on a running request.
+
+        Returns ``False`` if the request is not running any more.
         """
         ...
 
@@ -101,13 +113,17 @@ class RouteRequestStore(Protocol):
         """
         ...
 
-    def claim_stale_queued(
-        self, older_than: datetime, now: datetime, limit: int
+    def claim_lost(
+        self, now: datetime, untouched_since: datetime, limit: int
     ) -> list[RouteRequestRecord]:
-        """Queued requests untouched since ``older_than``, oldest first, marked touched at ``now``.
+        """Requests whose job was lost, oldest first, marked touched at ``now``.
 
-        Used to enqueue again what a lost message or a crash left behind; the
-        mark keeps concurrent sweepers from taking the same request twice.
+        Lost means: queued and untouched since ``untouched_since`` (the message
+        never arrived), running with a lease that lapsed before ``now`` (its
+        worker died), or running with no lease and untouched since
+        ``untouched_since`` (sent again earlier, never picked up). Claiming
+        drops the lease, so the job sent again may take the request; the mark
+        keeps concurrent sweepers from taking the same request twice.
         """
         ...
 

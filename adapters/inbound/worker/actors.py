@@ -13,6 +13,7 @@ from dramatiq.middleware.time_limit import TimeLimitExceeded
 from adapters import log_context
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.errors import InvalidInputError
+from wildside.domain.job_lease import gave_up_message
 from wildside.domain.route_status import TIMEOUT_ERROR
 from wildside.ports.enrichment_job_queue import ENRICHMENT_JOB, ENRICHMENT_QUEUE
 from wildside.ports.product_analytics import anonymous_id
@@ -85,9 +86,7 @@ def declare_actors(
         job = _decode(args[0])
         if job is not None:
             attempts = int(retry_info.get("retries", 0)) + 1
-            handlers.abandon_route(
-                job, f"the route could not be computed after {attempts} attempts; try again later"
-            )
+            handlers.abandon_route(job, gave_up_message(attempts))
 
     return [
         dramatiq.actor(

@@ -19,7 +19,7 @@ class WorkerOptions:
 
     queues: frozenset[str]
     threads: int = 2
-    maintenance_interval_s: float = 300.0
+    maintenance_interval_s: float = 10.0
     shutdown_timeout_ms: int = 30_000
 
 
@@ -47,18 +47,23 @@ def run_worker(
     worker.start()
     log.info("worker consuming %s with %d threads", sorted(options.queues), options.threads)
     try:
+        # At once, then on the timer: a worker restarted after a crash brings
+        # its dead predecessor's jobs back without waiting a whole interval.
+        _maintain(maintenance)
         while not stop.wait(options.maintenance_interval_s):
             _maintain(maintenance)
     finally:
         log.info("worker stopping")
+        # Unacknowledged prefetched messages go back to their queues here; the
+        # broker itself is closed by its owner (Dramatiq has no process_stop hook).
         worker.stop(timeout=options.shutdown_timeout_ms)
-        broker.emit_before("process_stop")
     return 0
 
 
 def _maintain(maintenance: Callable[[], object]) -> None:
     try:
-        log.info("maintenance: %s", maintenance())
+        # Every few seconds: the use case itself says when it did something.
+        log.debug("maintenance: %s", maintenance())
     except Exception:
         # Upkeep must never take the worker down; the next tick tries again.
         log.exception("maintenance failed")

@@ -56,13 +56,18 @@ _GET = f"""SELECT {_RECORD}, rt.result
 FROM route_requests r LEFT JOIN routes rt ON rt.request_id = r.request_id
 WHERE r.request_id = %s"""
 
+# A running request is taken only when nobody holds it (no lease, or a lapsed one).
 _BEGIN_ATTEMPT = """
 UPDATE route_requests
 SET status = 'running', attempts = attempts + 1, error = NULL, updated_at = %(at)s,
-    started_at = coalesce(started_at, %(at)s)
+    started_at = coalesce(started_at, %(at)s), lease_until = %(lease_until)s
 WHERE request_id = %(request_id)s AND status = ANY(%(from_statuses)s)
+  AND (status <> 'running' OR lease_until IS NULL OR lease_until <= %(at)s)
 RETURNING request_id, status, progress, error, updated_at
 """
+
+_SET_LEASE = """UPDATE route_requests SET lease_until = %(until)s
+WHERE request_id = %(request_id)s AND status = 'running'"""
 
 _DELETE_REQUESTS = "DELETE FROM route_requests WHERE expires_at <= %s"
 _LOCK = "SELECT status, expires_at FROM route_requests WHERE request_id = %s FOR UPDATE"
@@ -80,16 +85,19 @@ VALUES (%(request_id)s, %(result)s, %(at)s, %(expires_at)s) ON CONFLICT (request
 
 # Locking CTEs are never inlined, but MATERIALIZED says so: the LIMIT and
 # SKIP LOCKED must be evaluated once, so two sweepers never share a request.
-_CLAIM_STALE = f"""
-WITH stale AS MATERIALIZED (
+# Each branch has a partial index (queued by creation, running by lease).
+_CLAIM_LOST = f"""
+WITH lost AS MATERIALIZED (
     SELECT request_id FROM route_requests
-    WHERE status = 'queued' AND updated_at < %(older_than)s
+    WHERE (status = 'queued' AND updated_at < %(untouched_since)s)
+       OR (status = 'running' AND lease_until < %(now)s)
+       OR (status = 'running' AND lease_until IS NULL AND updated_at < %(untouched_since)s)
     ORDER BY created_at, request_id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
-UPDATE route_requests r SET updated_at = %(now)s
-FROM stale WHERE r.request_id = stale.request_id
+UPDATE route_requests r SET updated_at = %(now)s, lease_until = NULL
+FROM lost WHERE r.request_id = lost.request_id
 RETURNING {_RECORD}, NULL::jsonb
 """
 
@@ -161,22 +169,37 @@ class PostgresRouteRequestStore(RouteRequestStore):
             row = conn.execute(_GET, (request_id,)).fetchone()
         return None if row is None else _record(row)
 
-    def begin_attempt(self, request_id: str, at: datetime) -> StatusUpdate | None:
-        """Move a queued or running request to running and count the attempt.
+    def begin_attempt(
+        self, request_id: str, at: datetime, *, lease_until: datetime | None = None
+    ) -> StatusUpdate | None:
+        """Take a queued request, or a running one nobody holds, and count the attempt.
 
         Returns
         -------
         StatusUpdate or None
-            The new status, or ``None`` if the request is unknown or final.
+            The new status, or ``None`` if the request is unknown, final or held.
         """
         if not is_uuid(request_id):
             return None
         # Which statuses may start running is the domain's rule, not SQL's.
         from_statuses = [s.value for s in RouteStatus if can_transition(s, RouteStatus.RUNNING)]
-        params = {"request_id": request_id, "at": aware(at), "from_statuses": from_statuses}
+        params = {
+            "request_id": request_id,
+            "at": aware(at),
+            "from_statuses": from_statuses,
+            "lease_until": None if lease_until is None else aware(lease_until),
+        }
         with self._connection("start the route attempt") as conn:
             row = conn.execute(_BEGIN_ATTEMPT, params).fetchone()
         return None if row is None else _status(row)
+
+    def set_lease(self, request_id: str, until: datetime | None) -> bool:
+        """Renew or release the lease of a running request; ``False`` if it is not running."""
+        if not is_uuid(request_id):
+            return False
+        params = {"request_id": request_id, "until": None if until is None else aware(until)}
+        with self._connection("renew the job lease") as conn:
+            return conn.execute(_SET_LEASE, params).rowcount == 1
 
     def transition(
         self, update: StatusUpdate, *, result: dict[str, Any] | None = None
@@ -210,18 +233,18 @@ class PostgresRouteRequestStore(RouteRequestStore):
                 conn.execute(_STORE_RESULT, params)
         return None if row is None else _status(row)
 
-    def claim_stale_queued(
-        self, older_than: datetime, now: datetime, limit: int
+    def claim_lost(
+        self, now: datetime, untouched_since: datetime, limit: int
     ) -> list[RouteRequestRecord]:
-        """Queued requests untouched since ``older_than``, oldest first, touched at ``now``.
+        """Requests whose job was lost, oldest first, touched at ``now`` with no lease.
 
         Rows another sweeper holds are skipped, not waited for.
         """
         if limit <= 0:
             return []
-        params = {"older_than": aware(older_than), "now": aware(now), "limit": limit}
-        with self._connection("claim stale route requests") as conn:
-            rows = conn.execute(_CLAIM_STALE, params).fetchall()
+        params = {"untouched_since": aware(untouched_since), "now": aware(now), "limit": limit}
+        with self._connection("claim lost route requests") as conn:
+            rows = conn.execute(_CLAIM_LOST, params).fetchall()
         # RETURNING has no order of its own.
         return sorted(map(_record, rows), key=lambda r: (r.created_at, r.request_id))
 
