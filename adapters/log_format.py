@@ -121,19 +121,23 @@ class Redact(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; always keep it."""
         try:
-            if record.args:
-                record.args = _safe_args(record.args)
-            record.msg = redact(record.getMessage())
-            record.args = None
-            if record.exc_info and not record.exc_text:
-                record.exc_text = self._render.formatException(record.exc_info)
-            if record.exc_text:
-                record.exc_text = redact(record.exc_text)
-            if record.stack_info:
-                record.stack_info = redact(record.stack_info)
-        except Exception:  # a bad format string must not lose the line; logging reports it
-            return True
+            message = record.getMessage() if not record.args else _format(record)
+        except (TypeError, ValueError, KeyError):  # the arguments do not fit the message
+            message = f"{record.msg} [the log arguments did not fit this message]"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._render.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+def _format(record: logging.LogRecord) -> str:
+    record.args = _safe_args(record.args)
+    return record.getMessage()
 
 
 def _safe_args(args: tuple[object, ...] | Any) -> tuple[object, ...] | Any:
