@@ -47,14 +47,31 @@ async def websocket_user(connection: ASGIConnection[Any, Any, Any, Any]) -> tupl
         raise AuthenticationError("tokens are not accepted in the URL; use the subprotocol")
     offered = _offered_protocols(connection.headers.get("sec-websocket-protocol"))
     selected = WS_PROTOCOL if WS_PROTOCOL in offered else None
+    token = offered_bearer_token(connection)
+    if token is not None:
+        if selected is None:
+            raise AuthenticationError(f"offer the {WS_PROTOCOL!r} subprotocol with the token")
+        return await _token_user(connection, token), selected
+    return await session_user(connection), selected
+
+
+def offered_bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The token of the first ``bearer.<token>`` subprotocol offered; ``None``: a cookie socket."""
+    offered = _offered_protocols(connection.headers.get("sec-websocket-protocol"))
     tokens = [
         p[len(BEARER_PROTOCOL_PREFIX) :] for p in offered if p.startswith(BEARER_PROTOCOL_PREFIX)
     ]
-    if tokens:
-        if selected is None:
-            raise AuthenticationError(f"offer the {WS_PROTOCOL!r} subprotocol with the token")
-        return await _token_user(connection, tokens[0]), selected
-    return await session_user(connection), selected
+    return tokens[0] if tokens else None
+
+
+async def socket_user_again(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
+    """Check an open WebSocket's credential again (the token is revoked, the session over?).
+
+    The same credential as the handshake: the offered token, else the session
+    cookie. ``AuthenticationError`` if it no longer holds.
+    """
+    token = offered_bearer_token(connection)
+    return await (session_user(connection) if token is None else _token_user(connection, token))
 
 
 async def session_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:

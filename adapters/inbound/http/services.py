@@ -63,3 +63,5 @@ class HttpSettings:
     max_body_bytes: int = 16_384
     request_timeout_s: float = 10.0
     retry_after_s: int = 1  # what GET tells a client to wait while a route is pending
+    allowed_origins: tuple[str, ...] = ()  # besides the request's own, for cookie WebSockets
+    ws_auth_recheck_s: float = 30.0  # an open socket's credential is checked this often
