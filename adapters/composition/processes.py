@@ -32,6 +32,7 @@ from adapters.outbound.dramatiq.queue_depth import depth_reader
 from adapters.outbound.otel.setup import configure_tracing, shutdown_tracing
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.settings import PREFIX, Settings
+from wildside.domain.errors import WildsideError
 from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
 from wildside.ports.route_job_queue import ROUTE_QUEUE
 
@@ -68,11 +69,14 @@ def observed(settings: Settings, role: str) -> Iterator[None]:
     """Logs and traces for one long-running process; spans still buffered are flushed on exit.
 
     Logging comes first, so that a failure further on is reported in the
-    configured format.
+    configured format: a Wildside error (a bad setting, a server that cannot
+    be reached) as one line here (the command line also prints it), anything
+    else by the uncaught-exception hook, which stays installed for it.
     """
     choice = {"auto": None, "json": True, "human": False}[settings.log_format]
     configure_logging(settings.log_level, json_lines=choice)
     restore_hooks = log_uncaught()
+    crashed = False
     try:
         configure_tracing(
             settings.otel_exporter,
@@ -83,10 +87,17 @@ def observed(settings: Settings, role: str) -> Iterator[None]:
             yield
         finally:
             shutdown_tracing()
+    except WildsideError as exc:
+        log.critical("%s cannot run: %s", role, exc.message)
+        raise
+    except Exception:
+        crashed = True  # it reaches the top: sys.excepthook logs it with its traceback
+        raise
     finally:
         log.info("%s stopped", role)
         flush_logging()
-        restore_hooks()
+        if not crashed:
+            restore_hooks()
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
