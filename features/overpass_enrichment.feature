@@ -35,7 +35,8 @@ Feature: Enriching sparse areas from the Overpass API
     Given the server's circuit opened 2 minutes ago with a cooldown of 1 minute
     And the Overpass server answers with places
     When an enrichment job runs for central Helsinki
-    Then the job is logged as "succeeded" with 4 places received
+    Then the breaker of the server went half-open for the probe, then closed
+    And the job is logged as "succeeded" with 4 places received
     And the breaker gauge of the server shows it closed
 
   Scenario Outline: Timeouts and exhausted retries are counted

@@ -8,8 +8,8 @@ Feature: Following a tour request live over a WebSocket
     And I am a registered user with an API token
 
   Scenario: Watching a tour being computed
-    Given a worker is running
-    And I have requested a tour
+    Given I have requested a tour
+    And a worker that starts only once I am subscribed
     When I follow it over the WebSocket
     Then I see it queued, then running with rising progress, then succeeded
     And every message matches the published schema

@@ -36,6 +36,22 @@ scenarios("overpass_enrichment.feature")
 CENTRAL_HELSINKI = EnrichmentJob(BoundingBox(60.14, 24.92, 60.18, 24.99), ("history",))
 
 
+class GaugeHistoryMetrics(PrometheusEnrichmentMetrics):
+    """The real Prometheus series, plus every breaker gauge value set, in order.
+
+    The registry holds only the last value; a scenario about a half-open probe
+    needs to see the state it passed through.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        super().__init__(registry)
+        self.breaker_gauges: list[tuple[str, int]] = []
+
+    def breaker_state(self, endpoint: str, gauge: int) -> None:
+        self.breaker_gauges.append((endpoint, gauge))
+        super().breaker_state(endpoint, gauge)
+
+
 class RecordingSleeper:
     """Backoff waits are recorded, not slept: the scenarios are about outcomes."""
 
@@ -59,7 +75,7 @@ class World:
     client_timeout_s: float = 5.0
     results: list[EnrichmentResult] = field(default_factory=list)
     sources: list[AiohttpOverpassSource] = field(default_factory=list)
-    metrics: PrometheusEnrichmentMetrics | None = None
+    metrics: GaugeHistoryMetrics | None = None
 
     def redis(self) -> redis.Redis:
         return redis.Redis.from_url(self.redis_url)
@@ -95,9 +111,9 @@ class World:
             ),
         )
 
-    def enrichment_metrics(self) -> PrometheusEnrichmentMetrics:
+    def enrichment_metrics(self) -> GaugeHistoryMetrics:
         if self.metrics is None:  # one set of series per registry, as in a worker
-            self.metrics = PrometheusEnrichmentMetrics(self.registry)
+            self.metrics = GaugeHistoryMetrics(self.registry)
         return self.metrics
 
     def counter(self, outcome: str) -> float:
@@ -174,6 +190,8 @@ def _opened_earlier(world: World) -> None:
     opened = datetime.now(UTC).timestamp() - 120
     store = RedisCircuitStore(world.redis())
     store.update(world.fake.url, lambda _: (BreakerState(BreakerStatus.OPEN, 5, opened), None))
+    # The scenario is only about a probe if the circuit really is open now.
+    assert store.read(world.fake.url) == BreakerState(BreakerStatus.OPEN, 5, opened)
 
 
 @given(parsers.parse("the Overpass server answers every call {how}"))
@@ -261,6 +279,15 @@ def _gauge(world: World, state: str) -> None:
         "wildside_overpass_breaker_state", {"endpoint": world.fake.url}
     )
     assert value == {"closed": 0, "open": 2}[state]
+
+
+@then(parsers.parse("the breaker of the server went {first} for the probe, then {second}"))
+def _gauge_history(world: World, first: str, second: str) -> None:
+    assert world.metrics is not None
+    gauges = {"closed": 0, "half-open": 1, "open": 2}
+    seen = [gauge for endpoint, gauge in world.metrics.breaker_gauges if endpoint == world.fake.url]
+    assert seen == [gauges[first], gauges[second]]
+    assert world.fake.calls == 1  # one probe, no more
 
 
 @then(parsers.parse("the Overpass server never had more than {count:d} calls in flight at once"))
