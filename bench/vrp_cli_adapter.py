@@ -1,4 +1,11 @@
-"""Solve an Orienteering Problem with vrp-cli (pragmatic format, one vehicle, maximize-value)."""
+"""Solve an Orienteering Problem with vrp-cli (pragmatic format, one vehicle, maximize-value).
+
+vrp-cli's ``termination.maxTime`` is a whole number of seconds (its config
+field is a ``usize``; 1.22.1 refuses ``0.5`` with E0004 "invalid type:
+floating point, expected usize"), so :func:`build_config` accepts only whole
+seconds instead of rounding: a caller comparing solvers at one time limit
+gets exactly that limit on both sides, or an error.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,14 @@ TARGET_MAGNITUDE = 1e8  # scaled non-integral distances reach about this many un
 
 @dataclass(frozen=True)
 class VrpResult:
-    """A vrp-cli route as node indices (start ... end), with wall-clock seconds."""
+    """A vrp-cli route as node indices (start ... end), with wall-clock seconds.
+
+    ``seconds`` covers the ``solve_pragmatic`` call only: the problem, matrix
+    and config are JSON-encoded before it starts and the solution is parsed
+    after it ends. What vrp-cli does inside that call (reading the JSON it is
+    given and writing its solution, in Rust) cannot be separated from the
+    search through the Python binding, so it stays in.
+    """
 
     route: list[int]
     seconds: float
@@ -87,10 +101,19 @@ def build_problem(
     return problem, ids
 
 
+def whole_seconds(time_limit: float) -> int:
+    """``time_limit`` as vrp-cli's ``maxTime``; a fraction or under 1 s is refused, not rounded."""
+    if time_limit < 1 or not float(time_limit).is_integer():
+        raise ValueError(
+            f"vrp-cli's maxTime is a whole number of seconds (at least 1), got {time_limit:g}"
+        )
+    return int(time_limit)
+
+
 def build_config(time_limit: float) -> dict[str, Any]:
-    """Termination by whole seconds (vrp-cli's ``maxTime`` is an integer), one thread."""
+    """Termination at exactly ``time_limit`` (whole seconds: :func:`whole_seconds`), 1 thread."""
     return {
-        "termination": {"maxTime": max(1, round(time_limit)), "maxGenerations": 10_000_000},
+        "termination": {"maxTime": whole_seconds(time_limit), "maxGenerations": 10_000_000},
         "environment": {
             "parallelism": {"numThreadPools": 1, "threadsPerPool": 1},
             "logging": {"enabled": False},
@@ -101,7 +124,11 @@ def build_config(time_limit: float) -> dict[str, Any]:
 def solve(
     scores: list[float], cost: np.ndarray, start: int, end: int, budget: float, *, time_limit: float
 ) -> VrpResult:
-    """Run vrp-cli once; an error (e.g. no job fits) comes back as a start-end route."""
+    """Run vrp-cli once; an error (e.g. no job fits) comes back as a start-end route.
+
+    Only the ``solve_pragmatic`` call is timed: encoding happens before it,
+    parsing after it.
+    """
     import vrp_cli
 
     scale = scale_for(cost)
@@ -111,12 +138,13 @@ def solve(
     fallback = [start, end]
     if not ids:
         return VrpResult(fallback, 0.0, "no positive-score job")
+    problem_json = json.dumps(problem)
+    matrices_json = [json.dumps(matrix)]
+    config_json = json.dumps(build_config(time_limit))
     began = time.perf_counter()
     try:
         raw = vrp_cli.solve_pragmatic(
-            problem=json.dumps(problem),
-            matrices=[json.dumps(matrix)],
-            config=json.dumps(build_config(time_limit)),
+            problem=problem_json, matrices=matrices_json, config=config_json
         )
     except Exception as error:  # vrp-cli raises OSError with its own message
         return VrpResult(fallback, time.perf_counter() - began, str(error)[:200])
