@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+
 from wildside.domain.accounts import (
     SALT_BYTES,
     TOKEN_BYTES,
@@ -15,14 +18,45 @@ from wildside.domain.accounts import (
     validate_username,
     verify_password,
 )
-from wildside.domain.errors import AuthenticationError, NotFoundError
+from wildside.domain.errors import AuthenticationError, NotFoundError, RateLimitedError
+from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.ports.account_store import AccountStore
 from wildside.ports.clock import Clock
 from wildside.ports.product_analytics import USER_LOGGED_IN, NullProductAnalytics, ProductAnalytics
+from wildside.ports.rate_limiter import RateLimiter
 from wildside.ports.secret_source import SecretSource
 
 # Checked when the user does not exist, so a wrong name costs as long as a wrong password.
 _DECOY_HASH = hash_password("decoy-password", b"wildside-decoy-s")
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """Login attempts answered before ``429``; every attempt counts, a refused one does not.
+
+    Checked in this order, so a refused attempt spends nothing further down:
+    one client address over all accounts (password spraying), one account from
+    one address (guessing one password), one account from all addresses
+    (guessing from many). A single address spends the account's quota no
+    faster than ``per_account_and_address``, so locking an owner out takes
+    ``per_account / per_account_and_address`` addresses at least.
+    """
+
+    per_address: RateLimitPolicy = field(default_factory=lambda: RateLimitPolicy(30, 60.0))
+    per_account_and_address: RateLimitPolicy = field(
+        default_factory=lambda: RateLimitPolicy(5, 60.0)
+    )
+    per_account: RateLimitPolicy = field(default_factory=lambda: RateLimitPolicy(30, 60.0))
+
+    def subjects(self, username: str, address: str) -> list[tuple[str, RateLimitPolicy]]:
+        """The quotas one attempt counts against, in order (names hashed: no PII in keys)."""
+        account = _pseudonym(username.casefold())  # names match in any letter case
+        client = _pseudonym(address)
+        return [
+            (f"login:address:{client}", self.per_address),
+            (f"login:account-address:{account}:{client}", self.per_account_and_address),
+            (f"login:account:{account}", self.per_account),
+        ]
 
 
 class Accounts:
@@ -34,11 +68,16 @@ class Accounts:
         secrets: SecretSource,
         clock: Clock,
         analytics: ProductAnalytics | None = None,
+        *,
+        limiter: RateLimiter | None = None,
+        login_limits: LoginLimits | None = None,
     ) -> None:
         self._store = store
         self._secrets = secrets
         self._clock = clock
         self._analytics = analytics or NullProductAnalytics()
+        self._limiter = limiter  # None: logins are not throttled (the CLI never logs in)
+        self._login_limits = login_limits or LoginLimits()
 
     def create_user(
         self, username: str, password: str | None = None, *, is_admin: bool = False
@@ -81,8 +120,15 @@ class Accounts:
             raise AuthenticationError("the bearer token is not valid")
         return user
 
-    def log_in(self, username: str, password: str) -> User:
-        """Check a username and password; ``AuthenticationError`` if they do not match."""
+    def log_in(self, username: str, password: str, address: str = "unknown") -> User:
+        """Check a username and password from a client ``address``.
+
+        Raises ``RateLimitedError`` before any password is checked once the
+        attempts allowed by ``LoginLimits`` are used up (the same for unknown
+        names, so a 429 says nothing about who exists), and
+        ``AuthenticationError`` if they do not match.
+        """
+        self._throttle_login(username, address)
         stored = self._store.find_user(username)
         encoded = stored.password_hash if stored is not None else None
         is_match = verify_password(password, encoded or _DECOY_HASH)
@@ -104,6 +150,19 @@ class Accounts:
             raise AuthenticationError("the session's user no longer exists")
         return user
 
+    def _throttle_login(self, username: str, address: str) -> None:
+        if self._limiter is None:
+            return
+        for subject, policy in self._login_limits.subjects(username, address):
+            decision = self._limiter.hit(subject, policy)
+            if not decision.is_allowed:
+                raise RateLimitedError(
+                    f"too many login attempts; retry in {decision.retry_after_s} s",
+                    retry_after_s=decision.retry_after_s,
+                    limit=decision.limit,
+                    reset_s=decision.reset_s,
+                )
+
     def _issue(self, user: User, label: str) -> IssuedToken:
         secret = format_token(self._secrets.token_bytes(TOKEN_BYTES))
         token_id = self._store.add_token(user.id, token_hash(secret), label, self._clock.now())
@@ -111,3 +170,7 @@ class Accounts:
 
     def _hash(self, password: str) -> str:
         return hash_password(password, self._secrets.token_bytes(SALT_BYTES))
+
+
+def _pseudonym(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
