@@ -6,6 +6,8 @@ client, plus one real uvicorn server to see the refusal as browsers do (HTTP 403
 
 from __future__ import annotations
 
+import contextlib
+import json
 import threading
 import time
 import urllib.request
@@ -15,11 +17,13 @@ from typing import Any
 import pytest
 import uvicorn
 from litestar.exceptions import WebSocketDisconnect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from adapters.composition.processes import WS_MAX_MESSAGE_BYTES, build_http_app
 from adapters.composition.service import accounts, open_resources
+from adapters.settings import Settings
 from tests.conftest import free_port
 from tests.fakes.planner import FakePlanner
 from tests.service_stack import ROUTE_BODY, Stack
@@ -158,12 +162,12 @@ def test_a_bogus_bearer_offer_does_not_fall_back_to_the_cookie(stack: Stack) -> 
     assert code == 4401
 
 
-@pytest.fixture
-def live_api(stack: Stack) -> Iterator[str]:
-    """The same app under a real uvicorn (as ``wildside serve`` runs it) on a loopback port."""
+@contextlib.contextmanager
+def _live_server(settings: Settings) -> Iterator[str]:
+    """The app under a real uvicorn (as ``wildside serve`` runs it) on a loopback port."""
     port = free_port()
     config = uvicorn.Config(
-        build_http_app(stack.settings),
+        build_http_app(settings),
         host="127.0.0.1",
         port=port,
         lifespan="on",
@@ -174,14 +178,22 @@ def live_api(stack: Stack) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert thread.is_alive(), "uvicorn stopped"
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_api(stack: Stack) -> Iterator[str]:
+    with _live_server(stack.settings) as address:
+        yield address
 
 
 def test_over_a_real_server_a_cross_site_cookie_handshake_gets_403_not_5xx(
@@ -310,3 +322,26 @@ def test_a_cookie_socket_ends_when_its_session_expires(make_stack: Callable[...,
         STATUS.validate(socket.receive_json(timeout=10))
         seen = _expect_unauthenticated_then_close(socket, timeout=10)
     assert "expired" in seen[-1]["detail"]
+
+
+def test_over_a_real_server_a_revoked_token_is_told_and_closed_with_4401(
+    make_stack: Callable[..., Stack],
+) -> None:
+    stack = make_stack(ws_auth_recheck_s=0.3)
+    ada, token_id = _user(stack, "ada")
+    own = _submit(stack, ada)  # queued: no worker, so the subscription stays open
+    protocols = [Subprotocol(SUBPROTOCOL), Subprotocol(f"bearer.{ada}")]
+    with (
+        _live_server(stack.settings) as address,
+        connect(f"ws://{address}/ws", subprotocols=protocols, open_timeout=10) as socket,
+    ):
+        socket.send(json.dumps(_subscribe(own)))
+        STATUS.validate(json.loads(socket.recv(timeout=10)))
+        _revoke(stack, token_id)
+        told = json.loads(socket.recv(timeout=5))
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=5)
+    ERROR.validate(told)
+    assert told["code"] == "unauthenticated"
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4401
