@@ -29,6 +29,7 @@ _HUMAN = "%(asctime)s %(levelname)-7s %(name)s: %(message)s%(context)s"
 # they are emptied so their records reach our one handler on the root logger.
 _FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "dramatiq", "litestar")
 REDACTED = "[redacted]"
+_JOB_ATTRIBUTE = "wildside_job_id"  # set by Redact on a record about a queue message
 COORDINATE_DECIMALS = 2  # about a kilometre: enough to tell a city district, not a house
 
 
@@ -44,7 +45,7 @@ class JsonLines(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
-            **_context(),
+            **_context(record),
         }
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
@@ -63,7 +64,7 @@ class HumanLines(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The classic line, with the context appended when there is any."""
-        fields = _context()
+        fields = _context(record)
         record.context = (
             (" [" + " ".join(f"{k}={v}" for k, v in fields.items()) + "]") if fields else ""
         )
@@ -137,7 +138,21 @@ class Redact(logging.Filter):
 
 def _format(record: logging.LogRecord) -> str:
     record.args = _safe_args(record.args)
+    for value in record.args if isinstance(record.args, tuple) else ():
+        if isinstance(value, _QueueMessage):  # Dramatiq's own lines name the job they are about
+            record.__dict__.setdefault(_JOB_ATTRIBUTE, value.message_id)
     return record.getMessage()
+
+
+class _QueueMessage(str):
+    """A queue message as text (``actor[id]``) that still knows its id."""
+
+    message_id: str
+
+    def __new__(cls, actor: str, message_id: str) -> _QueueMessage:
+        text = super().__new__(cls, f"{actor}[{message_id}]")
+        text.message_id = message_id
+        return text
 
 
 def _safe_args(args: tuple[object, ...] | Any) -> tuple[object, ...] | Any:
@@ -153,7 +168,7 @@ def _safe_value(value: object) -> object:
     actor = getattr(value, "actor_name", None)
     message_id = getattr(value, "message_id", None)
     if isinstance(actor, str) and isinstance(message_id, str):
-        return f"{actor}[{message_id}]"
+        return _QueueMessage(actor, message_id)
     return value
 
 
@@ -251,10 +266,10 @@ def flush_logging() -> None:
             handler.flush()
 
 
-def _context() -> dict[str, str]:
+def _context(record: logging.LogRecord) -> dict[str, str]:
     fields = {
         "request_id": log_context.request_id.get(),
-        "job_id": log_context.job_id.get(),
+        "job_id": log_context.job_id.get() or record.__dict__.get(_JOB_ATTRIBUTE),
         "user_hash": log_context.user.get(),
     }
     span = trace.get_current_span().get_span_context()

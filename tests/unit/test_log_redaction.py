@@ -88,6 +88,7 @@ def test_a_queue_message_is_named_by_actor_and_id_never_by_its_arguments(
     assert entry["message"] == (
         f"Failed to process message generate_route[{message.message_id}] with unhandled exception."
     )
+    assert entry["job_id"] == message.message_id  # Dramatiq's own lines name their job too
 
 
 def test_uvicorns_handshake_line_keeps_the_path_without_the_query(stream: io.StringIO) -> None:
