@@ -83,18 +83,28 @@ class LiveService:
         """An API client with ``token``."""
         return WildsideApiClient(self.base_url, token, timeout_s=60.0)
 
-    def stop(self) -> None:
-        """SIGTERM everything that still runs; report exit codes."""
-        for process in [*self.workers, self.api]:
-            if process is not None and process.poll() is None:
+    def stop(self) -> dict[str, int]:
+        """SIGTERM everything that still runs; return each process's exit code.
+
+        Keys are ``"api"`` and ``"worker-<pid>"``. A process that had already
+        exited reports its own code; one still running 30 s after SIGTERM is
+        killed and reports ``-9``. Nothing is raised, so teardown can call this
+        freely; a test about clean stops asserts on the result.
+        """
+        named = [(f"worker-{worker.pid}", worker) for worker in self.workers]
+        if self.api is not None:
+            named.append(("api", self.api))
+        for _, process in named:
+            if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in [*self.workers, self.api]:
-            if process is not None:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        codes: dict[str, int] = {}
+        for name, process in named:
+            try:
+                codes[name] = process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                codes[name] = process.wait()
+        return codes
 
     def _spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = (self.run_dir / f"{args[0]}-{time.monotonic_ns()}.log").open("wb")
