@@ -17,6 +17,7 @@ from wildside.ports.map_data_store import MapDataStore
 from wildside.ports.osm_extract_source import OsmExtractSource
 from wildside.ports.poi_repository import PoiRepository
 from wildside.ports.progress import Progress
+from wildside.ports.tour_engine import TourEngine
 from wildside.ports.tracer import Tracer
 
 if TYPE_CHECKING:
@@ -64,22 +65,26 @@ def build_plan_tour(
     settings: Settings,
     *,
     network: StreetNetwork | None = None,
+    engine: TourEngine | None = None,
     pois: PoiRepository | None = None,
     clock: Clock | None = None,
     tracer: Tracer | None = None,
 ) -> PlanTour:
-    """Wire the tour-planning use case; tests pass their own network or fakes."""
+    """Wire the tour-planning use case; tests pass their own network, engine or fakes."""
     from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
     from wildside.app.plan_tour import PlanTour
     from wildside.domain.solver import warm_up
+    from wildside.domain.solver.engine import NumbaTourEngine
 
     # Compile (or load from numba's cache) before the first request, so no
     # request pays for it.
     warm_up()
 
+    if engine is None:
+        engine = NumbaTourEngine(network or load_street_network(settings))
     return PlanTour(
         pois=pois or PostgresPoiRepository(per_call(settings.require_database_url())),
-        network=network or load_street_network(settings),
+        engine=engine,
         clock=clock or SystemClock(),
         tracer=tracer,
     )

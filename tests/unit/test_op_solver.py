@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wildside.domain.errors import WildsideError
+from wildside.domain.orienteering import InvalidProblemError
 from wildside.domain.solver import InfeasibleBudgetError, OpSolution, solve_op, warm_up
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "op-bench"
@@ -287,9 +289,22 @@ def test_invalid_inputs_are_refused(kwargs: dict[str, object], message: str) -> 
 
 
 def test_budget_below_the_direct_trip_raises_infeasible() -> None:
-    with pytest.raises(InfeasibleBudgetError, match="direct trip"):
+    # Given a direct trip of 4 and a budget of 3
+    # When the solver is asked for a route
+    with pytest.raises(InfeasibleBudgetError, match="direct trip") as raised:
         solve_op([0.0, 0.0], [[0.0, 4.0], [4.0, 0.0]], 0, 1, 3.0)
-    assert issubclass(InfeasibleBudgetError, ValueError)
+    # Then it is a Wildside error nobody should retry, with the facts attached
+    assert isinstance(raised.value, WildsideError)
+    assert not raised.value.is_retryable
+    assert raised.value.code == "infeasible-budget"
+    assert (raised.value.direct_cost, raised.value.budget) == (4.0, 3.0)
+
+
+def test_invalid_inputs_are_wildside_errors() -> None:
+    with pytest.raises(InvalidProblemError) as raised:
+        solve_op([1.0, math.nan], [[0.0, 1.0], [1.0, 0.0]], 0, 1, 5.0)
+    assert isinstance(raised.value, WildsideError)
+    assert raised.value.code == "invalid-engine-problem"
 
 
 def test_progress_reports_monotone_percent_and_best_score() -> None:

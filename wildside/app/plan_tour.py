@@ -1,8 +1,7 @@
-"""Use case: plan one walking tour — candidates, scores, street matrix, OP solve, assembly."""
+"""Use case: plan one walking tour — candidates, scores, then the engine: matrix, solve, legs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from wildside.domain.dedup import merge_duplicates
@@ -10,14 +9,16 @@ from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.reasons import reason_for
 from wildside.domain.scoring import ScoredPoi, apply_diversity, score_poi, theme_weights
-from wildside.domain.solver import solve_op
-from wildside.domain.solver.street_network import StreetNetwork
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourRequest, TourStop
 from wildside.ports.clock import Clock
 from wildside.ports.poi_repository import PoiRepository, SearchArea
+from wildside.ports.tour_engine import (
+    InfeasibleBudgetError,
+    OrienteeringProblem,
+    ProgressCallback,
+    TourEngine,
+)
 from wildside.ports.tracer import NullTracer, Tracer
-
-ProgressCallback = Callable[[int, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +49,25 @@ class NoDataNearbyError(InvalidInputError):
     code = "no-data-nearby"
 
 
+class EndOutOfReachError(InvalidInputError):
+    """Even walking straight from the start to the end takes longer than the whole budget."""
+
+    code = "end-out-of-reach"
+
+
 class PlanTour:
-    """Plans tours on one in-memory street network (loaded once per process)."""
+    """Plans tours with one ``TourEngine`` (street network loaded once per process)."""
 
     def __init__(
         self,
         pois: PoiRepository,
-        network: StreetNetwork,
+        engine: TourEngine,
         clock: Clock,
         settings: EngineSettings | None = None,
         tracer: Tracer | None = None,
     ) -> None:
         self._pois = pois
-        self._network = network
+        self._engine = engine
         self._clock = clock
         self._settings = settings or EngineSettings()
         self._tracer = tracer or NullTracer()
@@ -97,8 +104,8 @@ class PlanTour:
             is_round_trip = request.end is None
             # Leg paths: on a round trip two points of a tour are at most half the walk apart.
             cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
-            metres = self._network.tour_matrix(
-                vertices, round_trip=is_round_trip, walk_m=request.max_walk_m
+            metres = self._engine.travel_matrix(
+                vertices, is_round_trip=is_round_trip, walk_m=request.max_walk_m
             )
             seconds = _to_seconds(metres, snap_m, request.pace_m_s, s.unreachable)
         matrixed = self._clock.monotonic()
@@ -106,19 +113,22 @@ class PlanTour:
         terminals = 1 if is_round_trip else 2
         scores = [0.0] * terminals + [c.score for c in candidates]
         service = [0.0] * terminals + [c.dwell_s for c in candidates]
+        problem = OrienteeringProblem(
+            scores=scores,
+            costs=seconds,
+            service=service,
+            start=0,
+            end=0 if is_round_trip else 1,
+            budget=request.budget_s,
+            seed=request.seed,
+            max_iterations=s.solve_max_iterations,
+            time_limit_s=s.solve_time_limit_s,
+        )
         with self._tracer.span("solve", attributes={"seed": request.seed}):
-            solution = solve_op(
-                scores,
-                seconds,
-                0,
-                0 if is_round_trip else 1,
-                request.budget_s,
-                seed=request.seed,
-                time_limit=s.solve_time_limit_s,
-                max_iterations=s.solve_max_iterations,
-                service=service,
-                progress=progress,
-            )
+            try:
+                solution = self._engine.solve(problem, progress)
+            except InfeasibleBudgetError as exc:
+                raise _out_of_reach(request, exc, s.unreachable) from exc
         solved = self._clock.monotonic()
 
         order = solution.route
@@ -157,9 +167,9 @@ class PlanTour:
         self, request: TourRequest, finish: GeoPoint, candidates: list[ScoredPoi]
     ) -> tuple[list[int], list[float]]:
         points = [request.start] if request.end is None else [request.start, finish]
-        lats = [p.lat for p in points] + [c.poi.lat for c in candidates]
-        lngs = [p.lng for p in points] + [c.poi.lng for c in candidates]
-        vertices, metres = self._network.snap(lats, lngs)
+        snapped = self._engine.snap(points + [GeoPoint(c.poi.lat, c.poi.lng) for c in candidates])
+        vertices = [point.vertex for point in snapped]
+        metres = [point.distance_m for point in snapped]
         for label, distance in zip(("start", "end"), metres[: len(points)], strict=False):
             if distance > self._settings.max_start_snap_m:
                 raise NoDataNearbyError(
@@ -180,7 +190,7 @@ class PlanTour:
         finish: GeoPoint,
         snap_m: list[float],
     ) -> list[TourLeg]:
-        paths = self._network.legs([vertices[i] for i in order], cutoff)
+        paths = self._engine.legs([vertices[i] for i in order], cutoff)
         legs: list[TourLeg] = []
         for index, path in enumerate(paths):
             a, b = order[index], order[index + 1]
@@ -250,6 +260,28 @@ def _stops(
         )
         clock_s += item.dwell_s
     return stops
+
+
+def _out_of_reach(
+    request: TourRequest, exc: InfeasibleBudgetError, unreachable: float
+) -> EndOutOfReachError:
+    """Say why the end cannot be reached, in the walker's terms (never node numbers)."""
+    budget = f"{request.duration_minutes:g}-minute budget"
+    if exc.direct_cost >= unreachable:
+        # The matrix leaves a pair unusable when no tour of the walk could use it.
+        message = (
+            f"the end cannot be reached from the start within the {budget} at"
+            f" {request.pace_m_s:g} m/s: the walk between them is longer than"
+            f" {_describe_m(request.max_walk_m)}, or no street joins them;"
+            " choose a nearer end or more time"
+        )
+    else:
+        minutes = exc.direct_cost / 60.0
+        message = (
+            f"walking straight from the start to the end takes {minutes:.0f} minutes,"
+            f" more than the {budget}; choose a nearer end or more time"
+        )
+    return EndOutOfReachError(message, field="end")
 
 
 def _describe_m(metres: float) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from wildside.domain.orienteering import InfeasibleBudgetError, InvalidProblemError
 from wildside.domain.solver import layout
 from wildside.domain.solver.checks import exact_cost, repair_to_budget, validated_inputs
 from wildside.domain.solver.neighbors import neighbor_lists, reverse_lists
@@ -33,10 +34,6 @@ _SPREAD = 4  # of those, slots for stops in other directions (joins clusters)
 _MAX_WALKERS = 2  # parallel searches of a time-limited solve (measured on a 2-core machine)
 
 ProgressCallback = Callable[[int, float], None]
-
-
-class InfeasibleBudgetError(ValueError):
-    """Even the direct trip from start to end costs more than the budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +111,13 @@ def solve_op(
     ------
     InfeasibleBudgetError
         If travelling from start to end directly already exceeds the budget.
-    ValueError
-        If an input has the wrong shape or holds NaN, infinity or negative values.
+    InvalidProblemError
+        If an input has the wrong shape or holds NaN, infinity or negative
+        values (also a ``ValueError``).
     """
     began = time.perf_counter()
     if threads is not None and threads < 1:
-        raise ValueError(f"threads must be at least 1, got {threads}")
+        raise InvalidProblemError(f"threads must be at least 1, got {threads}")
     score_array, travel, service_array = validated_inputs(
         scores, cost, start, end, budget, time_limit, max_iterations, service
     )
@@ -129,7 +127,9 @@ def solve_op(
     if exact_cost(travel, service_array, bare) > budget + tolerance:
         raise InfeasibleBudgetError(
             f"the direct trip from node {start} to node {end} costs "
-            f"{travel[start, end]:g}, over the budget of {budget:g}"
+            f"{travel[start, end]:g}, over the budget of {budget:g}",
+            direct_cost=float(travel[start, end]),
+            budget=float(budget),
         )
     # Service is folded into a symmetric matrix: half of each stop's dwell on
     # each of its two edges, so every route move sees it for free.

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from wildside.domain.orienteering import InvalidProblemError
+
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
@@ -16,23 +18,23 @@ def _finite_array(value: Any, name: str) -> FloatArray:
     try:
         array = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be numeric: {error}") from None
+        raise InvalidProblemError(f"{name} must be numeric: {error}") from None
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must hold only finite numbers (no NaN or infinity)")
+        raise InvalidProblemError(f"{name} must hold only finite numbers (no NaN or infinity)")
     if np.any(array < 0.0):
-        raise ValueError(f"{name} must not be negative")
+        raise InvalidProblemError(f"{name} must not be negative")
     return array
 
 
 def _node(value: Any, name: str, n: int) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"{name} must be a node index, not a bool")
+        raise InvalidProblemError(f"{name} must be a node index, not a bool")
     try:
         index = operator.index(value)
     except TypeError:
-        raise ValueError(f"{name} must be an integer node index, got {value!r}") from None
+        raise InvalidProblemError(f"{name} must be an integer node index, got {value!r}") from None
     if not 0 <= index < n:
-        raise ValueError(f"{name} = {index} is outside 0..{n - 1}")
+        raise InvalidProblemError(f"{name} = {index} is outside 0..{n - 1}")
     return index
 
 
@@ -49,29 +51,35 @@ def validated_inputs(
     """Check every argument of ``solve_op``; return float64 copies of the arrays."""
     score_array = _finite_array(scores, "scores")
     if score_array.ndim != 1 or score_array.shape[0] == 0:
-        raise ValueError(f"scores must be a non-empty 1-D sequence, got shape {score_array.shape}")
+        raise InvalidProblemError(
+            f"scores must be a non-empty 1-D sequence, got shape {score_array.shape}"
+        )
     n = score_array.shape[0]
     travel = _finite_array(cost, "cost")
     if travel.shape != (n, n):
-        raise ValueError(f"cost must be a {n}x{n} matrix (one row per score), got {travel.shape}")
+        raise InvalidProblemError(
+            f"cost must be a {n}x{n} matrix (one row per score), got {travel.shape}"
+        )
     if service is None:
         service_array = np.zeros(n, dtype=np.float64)
     else:
         service_array = _finite_array(service, "service")
         if service_array.shape != (n,):
-            raise ValueError(f"service must hold {n} values, got shape {service_array.shape}")
+            raise InvalidProblemError(
+                f"service must hold {n} values, got shape {service_array.shape}"
+            )
     _node(start, "start", n)
     _node(end, "end", n)
     if not isinstance(budget, int | float | np.floating | np.integer) or isinstance(budget, bool):
-        raise ValueError(f"budget must be a number, got {budget!r}")
+        raise InvalidProblemError(f"budget must be a number, got {budget!r}")
     if not math.isfinite(budget) or budget < 0:
-        raise ValueError(f"budget must be finite and non-negative, got {budget!r}")
+        raise InvalidProblemError(f"budget must be finite and non-negative, got {budget!r}")
     if not time_limit > 0:
-        raise ValueError(f"time_limit must be positive, got {time_limit!r}")
+        raise InvalidProblemError(f"time_limit must be positive, got {time_limit!r}")
     if max_iterations is None and not math.isfinite(time_limit):
-        raise ValueError("time_limit must be finite when max_iterations is None")
+        raise InvalidProblemError("time_limit must be finite when max_iterations is None")
     if max_iterations is not None and (isinstance(max_iterations, bool) or max_iterations < 0):
-        raise ValueError(f"max_iterations must be None or >= 0, got {max_iterations!r}")
+        raise InvalidProblemError(f"max_iterations must be None or >= 0, got {max_iterations!r}")
     return score_array, travel, service_array
 
 

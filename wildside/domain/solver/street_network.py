@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from wildside.domain.orienteering import StreetLeg
 from wildside.domain.solver.street_paths import leg_paths, snap_to_vertices
 from wildside.domain.solver.tour_matrix import tour_matrix
 from wildside.domain.walking_graph import WalkingGraph
-
-
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """One walked leg: its length and its path as ``(lng, lat)`` pairs."""
-
-    length_m: float
-    coords: list[tuple[float, float]]
 
 
 class StreetNetwork:
@@ -77,12 +68,12 @@ class StreetNetwork:
         ).tolist()
         return metres
 
-    def legs(self, stops: list[int], cutoff_m: float) -> list[Leg]:
+    def legs(self, stops: list[int], cutoff_m: float) -> list[StreetLeg]:
         """The street path of each consecutive pair of ``stops``."""
         arcs, offsets = leg_paths(
             self.indptr, self.targets, self.lengths, np.asarray(stops, dtype=np.int64), cutoff_m
         )
-        result: list[Leg] = []
+        result: list[StreetLeg] = []
         for leg in range(len(stops) - 1):
             leg_arcs = arcs[offsets[leg] : offsets[leg + 1]]
             coords: list[tuple[float, float]] = [
@@ -98,7 +89,7 @@ class StreetNetwork:
                         strict=True,
                     )
                 )
-            result.append(Leg(float(self.lengths[leg_arcs].sum()), coords))
+            result.append(StreetLeg(float(self.lengths[leg_arcs].sum()), coords))
         return result
 
 

@@ -1,0 +1,75 @@
+"""Port: the tour engine — snap to streets, street travel matrix, orienteering solve, leg paths.
+
+``PlanTour`` depends on this protocol only. The values and errors are defined
+in ``wildside.domain.orienteering`` (the numba implementation in the domain
+builds them, and the domain may not import ports) and re-exported here, so a
+caller needs this one module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from wildside.domain.geo import GeoPoint
+from wildside.domain.orienteering import (
+    InfeasibleBudgetError,
+    InvalidProblemError,
+    OrienteeringProblem,
+    OrienteeringSolution,
+    SnappedPoint,
+    StreetLeg,
+    TourEngineError,
+)
+
+__all__ = [
+    "InfeasibleBudgetError",
+    "InvalidProblemError",
+    "OrienteeringProblem",
+    "OrienteeringSolution",
+    "ProgressCallback",
+    "SnappedPoint",
+    "StreetLeg",
+    "TourEngine",
+    "TourEngineError",
+]
+
+ProgressCallback = Callable[[int, float], None]
+
+
+class TourEngine(Protocol):
+    """What tour planning needs of the street network and the solver.
+
+    Every method is deterministic: the same arguments give the same answer.
+    Errors are ``TourEngineError`` subclasses, none retryable.
+    """
+
+    def snap(self, points: Sequence[GeoPoint]) -> list[SnappedPoint]:
+        """Each point's nearest street vertex and the straight-line metres to it."""
+        ...
+
+    def travel_matrix(
+        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+    ) -> list[list[float]]:
+        """Street metres among a tour's ``vertices``: the start, the end unless
+        ``is_round_trip``, then the stops.
+
+        A pair no tour of ``walk_m`` metres could walk is ``inf``; every finite
+        entry is the exact shortest street distance.
+        """
+        ...
+
+    def solve(
+        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+    ) -> OrienteeringSolution:
+        """The best route found, calling ``progress(percent, best_score)`` between slices.
+
+        Raises ``InfeasibleBudgetError`` when even the direct trip from start
+        to end is over the budget, ``InvalidProblemError`` for a malformed
+        problem.
+        """
+        ...
+
+    def legs(self, vertices: Sequence[int], cutoff_m: float) -> list[StreetLeg]:
+        """The street path of each consecutive pair of ``vertices``, searched to ``cutoff_m``."""
+        ...
