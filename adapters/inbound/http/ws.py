@@ -214,35 +214,41 @@ class _Session:
         """Stop every subscription, say why, close with 4401."""
         if self._ended:
             return
+        self._ended = True  # from here every other send is a no-op
         await self.close()
-        async with self._send_lock:
-            self._ended = True
+        async with self._send_lock:  # let a send under way finish first
             detail = f"{reason}; the socket closes, reconnect with a valid credential"
             with contextlib.suppress(*_SEND_FAILED):
                 await self._socket.send_json(error_message("unauthenticated", detail))
                 await self._socket.close(code=CLOSE_UNAUTHENTICATED, reason=reason[:120])
 
     async def _forward(self, request_id: str) -> None:
+        """Relay one request's status; end with an error message, never with an exception."""
         try:
             async for update in self._services.follow_route(self._user, request_id):
                 await self.send(update.to_message())
+            return
         except NotFoundError:
             # Another user's request looks exactly like a missing one.
-            await self.send(error_message("not-found", "no such route request", request_id))
+            message = error_message("not-found", "no such route request", request_id)
         except WildsideError as exc:
             # Store and feed messages name servers and queries: they stay in the log.
             log.warning("WebSocket subscription ended: %s", exc.code)
-            if exc.is_retryable:
-                await self.send(_unavailable(request_id))
-            else:
-                await self.send(
-                    error_message("internal-error", "the status is unreadable", request_id)
-                )
+            message = _unavailable(request_id) if exc.is_retryable else _internal(request_id)
         except _SEND_FAILED:
             return  # the client left while we were sending
+        except Exception:  # a bug: logged here, once, as the task's result is never read
+            log.exception("WebSocket subscription failed")
+            message = _internal(request_id)
+        with contextlib.suppress(*_SEND_FAILED):
+            await self.send(message)
 
 
 def _unavailable(request_id: str) -> dict[str, Any]:
     return error_message(
         "service-unavailable", "the status is unavailable; subscribe again shortly", request_id
     )
+
+
+def _internal(request_id: str) -> dict[str, Any]:
+    return error_message("internal-error", "the status is unreadable", request_id)
