@@ -12,6 +12,7 @@ from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.prometheus.enrichment_metrics import PrometheusEnrichmentMetrics
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
+from adapters.outbound.pybreaker.endpoint_breakers import PybreakerEndpointBreakers
 from adapters.outbound.redis.call_limiter import RedisCallLimiter
 from adapters.outbound.redis.circuit_store import RedisCircuitStore
 from adapters.outbound.redis.cooldown import RedisCooldown
@@ -72,16 +73,17 @@ def open_enrichment(resources: Resources, metrics: PrometheusMetrics) -> Iterato
         timeout_s=float(settings.overpass_timeout_s) + 15.0,  # the server's own timeout first
         connect_timeout_s=10.0,
     )
+    clock = SystemClock()
     try:
         yield EnrichArea(
             source=source,
             quota=RedisEnrichmentQuota(resources.redis),
-            circuits=RedisCircuitStore(resources.redis),
+            breakers=PybreakerEndpointBreakers(RedisCircuitStore(resources.redis), clock),
             limiter=RedisCallLimiter(resources.redis),
             pois=PostgresPoiRepository(resources.pool.connection),
             journal=PostgresEnrichmentLog(resources.pool.connection),
             metrics=PrometheusEnrichmentMetrics(metrics.registry),
-            clock=SystemClock(),
+            clock=clock,
             jitter=RandomJitter(),
             sleeper=ThreadSleeper(),
             settings=enrichment_settings(settings),

@@ -18,6 +18,7 @@ from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.prometheus.enrichment_metrics import PrometheusEnrichmentMetrics
+from adapters.outbound.pybreaker.endpoint_breakers import PybreakerEndpointBreakers
 from adapters.outbound.redis.call_limiter import RedisCallLimiter
 from adapters.outbound.redis.circuit_store import RedisCircuitStore
 from adapters.outbound.redis.enrichment_quota import RedisEnrichmentQuota
@@ -93,7 +94,7 @@ class World:
         return EnrichArea(
             source=source,
             quota=RedisEnrichmentQuota(client),
-            circuits=RedisCircuitStore(client),
+            breakers=PybreakerEndpointBreakers(RedisCircuitStore(client), SystemClock()),
             limiter=RedisCallLimiter(client),
             pois=PostgresPoiRepository(per_call(self.database_url)),
             journal=PostgresEnrichmentLog(per_call(self.database_url)),

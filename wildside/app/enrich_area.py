@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
 
 from wildside.app.ingest_osm_extract import to_poi
 from wildside.domain.enrichment.area import EnrichmentJob
-from wildside.domain.enrichment.circuit_breaker import (
-    Admission,
-    BreakerPolicy,
-    BreakerState,
-    admit,
-    record_failure,
-    record_success,
-)
+from wildside.domain.enrichment.circuit_breaker import Admission, BreakerPolicy, admit
 from wildside.domain.enrichment.outcome import EnrichmentOutcome
 from wildside.domain.enrichment.overpass_query import (
     DEFAULT_MAXSIZE,
@@ -27,8 +18,8 @@ from wildside.domain.enrichment.quota import QuotaPolicy, quota_day, seconds_unt
 from wildside.domain.enrichment.retry import RetryPolicy, backoff_s
 from wildside.domain.map_data import PoiRecord
 from wildside.ports.call_limiter import CallLimiter
-from wildside.ports.circuit_store import CircuitStore
 from wildside.ports.clock import Clock
+from wildside.ports.endpoint_breakers import CircuitOpenError, EndpointBreakers
 from wildside.ports.enrichment_log import EnrichmentLog, EnrichmentResult
 from wildside.ports.enrichment_metrics import EnrichmentMetrics
 from wildside.ports.enrichment_quota import EnrichmentQuota, QuotaReservation
@@ -43,7 +34,6 @@ from wildside.ports.poi_repository import PoiRepository, Provenance
 from wildside.ports.sleeper import Sleeper
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SEMAPHORE = "overpass"
 DEFAULT_ENDPOINTS = (
@@ -73,6 +63,7 @@ class _Attempts:
     last: OverpassSourceError | None = None
     bytes_read: int = 0
     endpoint: str | None = None
+    refused: set[str] = field(default_factory=set)  # lost a probe race: not asked again
 
 
 class EnrichArea:
@@ -83,7 +74,7 @@ class EnrichArea:
         *,
         source: OverpassSource,
         quota: EnrichmentQuota,
-        circuits: CircuitStore,
+        breakers: EndpointBreakers,
         limiter: CallLimiter,
         pois: PoiRepository,
         journal: EnrichmentLog,
@@ -95,7 +86,7 @@ class EnrichArea:
     ) -> None:
         self._source = source
         self._quota = quota
-        self._circuits = circuits
+        self._breakers = breakers
         self._limiter = limiter
         self._pois = pois
         self._journal = journal
@@ -121,7 +112,7 @@ class EnrichArea:
             reservation = self._reserve()
             if reservation is None:
                 return self._ended(EnrichmentOutcome.QUOTA_DENIED, tries, "daily quota used up")
-            endpoint = self._admitted_endpoint()
+            endpoint = self._admitted_endpoint(tries.refused)
             if endpoint is None:
                 self._quota.cancel(reservation)
                 if tries.count == 0:
@@ -132,6 +123,10 @@ class EnrichArea:
             tries.endpoint = endpoint
             try:
                 response = self._call(endpoint, query, reservation)
+            except CircuitOpenError:
+                # Another worker took the probe between our look and our call.
+                tries.refused.add(endpoint)
+                continue
             except OverpassSourceError as error:
                 tries.count += 1
                 tries.last = error
@@ -164,18 +159,27 @@ class EnrichArea:
         self._metrics.quota_remaining(left.requests, left.bytes)
         return reservation
 
-    def _admitted_endpoint(self) -> str | None:
-        """The first endpoint whose breaker lets a call through (fallbacks while it is open)."""
+    def _admitted_endpoint(self, refused: set[str]) -> str | None:
+        """The first endpoint whose breaker would let a call through (fallbacks while it is open).
+
+        Only a look (nothing is claimed): the call itself goes through the
+        breaker once it holds a permit, so a job never waits for a permit to
+        reach an open circuit, and a probe is never claimed by a job that
+        then finds no permit.
+        """
         policy = self._settings.breaker
         for endpoint in self._settings.endpoints:
-            now = self._clock.now().timestamp()
-            admission = self._breaker(endpoint, _admission(now, policy))
+            if endpoint in refused:
+                continue
+            state = self._breakers.state(endpoint)
+            admission, _ = admit(state, self._clock.now().timestamp(), policy)
             if admission is not Admission.REJECT:
                 return endpoint
+            self._metrics.breaker_state(endpoint, state.status.gauge)
         return None
 
     def _call(self, endpoint: str, query: str, reservation: QuotaReservation) -> OverpassResponse:
-        """The HTTP call, and only it, under a global permit."""
+        """The HTTP call, and only it, under a global permit and the endpoint's breaker."""
         s = self._settings
         waited_from = self._clock.monotonic()
         try:
@@ -191,42 +195,31 @@ class EnrichArea:
                 f"no Overpass permit came free within {s.permit_wait_s:g} s",
                 kind=OverpassErrorKind.TIMEOUT,
             )
+        is_called = False
         used = 0
         try:
-            response = self._source.fetch(endpoint, query, max_bytes=reservation.bytes)
-            used = response.bytes_read
-        except OverpassSourceError as error:
-            used = error.bytes_read
-            self._account(endpoint, _status_label(error), error)
-            raise
+            with self._breakers.guard(endpoint, s.breaker, _counts_against_endpoint) as call:
+                is_called = True
+                self._metrics.breaker_state(endpoint, call.state.status.gauge)
+                try:
+                    response = self._source.fetch(endpoint, query, max_bytes=reservation.bytes)
+                except OverpassSourceError as error:
+                    used = error.bytes_read
+                    self._metrics.overpass_request(endpoint, _status_label(error))
+                    raise
+                used = response.bytes_read
+                self._metrics.overpass_request(endpoint, str(response.status))
         finally:
-            self._metrics.bytes_fetched(used)
             try:
-                self._quota.settle(reservation, used)  # unused bytes go back, whatever happened
+                if is_called:
+                    self._metrics.breaker_state(endpoint, call.state.status.gauge)
+                    self._metrics.bytes_fetched(used)
+                    self._quota.settle(reservation, used)  # unused bytes go back, whatever happened
+                else:  # the breaker refused (or its store failed): no request went out
+                    self._quota.cancel(reservation)
             finally:
                 self._limiter.release(permit)
-        self._account(endpoint, str(response.status), None)
         return response
-
-    def _account(self, endpoint: str, status: str, error: OverpassSourceError | None) -> None:
-        self._metrics.overpass_request(endpoint, status)
-        now = self._clock.now().timestamp()
-        policy = self._settings.breaker
-        if error is not None and error.kind.counts_against_endpoint:
-            self._breaker(endpoint, lambda state: (record_failure(state, now, policy), None))
-        else:  # the server answered: it is up, even if our query was wrong
-            self._breaker(endpoint, lambda state: (record_success(state, now), None))
-
-    def _breaker(
-        self, endpoint: str, change: Callable[[BreakerState], tuple[BreakerState, T]]
-    ) -> T:
-        def observed(state: BreakerState) -> tuple[BreakerState, tuple[T, BreakerState]]:
-            new, value = change(state)
-            return new, (value, new)
-
-        value, new = self._circuits.update(endpoint, observed)
-        self._metrics.breaker_state(endpoint, new.status.gauge)
-        return value
 
     def _store(
         self, job: EnrichmentJob, endpoint: str, response: OverpassResponse, tries: _Attempts
@@ -270,14 +263,17 @@ def _status_label(error: OverpassSourceError) -> str:
     return error.kind.value
 
 
-def _admission(
-    now: float, policy: BreakerPolicy
-) -> Callable[[BreakerState], tuple[BreakerState, Admission]]:
-    def change(state: BreakerState) -> tuple[BreakerState, Admission]:
-        admission, new = admit(state, now, policy)
-        return new, admission
+def _counts_against_endpoint(error: BaseException) -> bool:
+    """Whether an ending is the endpoint's failure (the breaker's ``is_failure``).
 
-    return change
+    An Overpass error counts by its kind (5xx, 429, timeouts, connection
+    errors do; a 400 for our own query does not: the server answered).
+    Anything else that ends a call, a time limit or a bug, counts: nothing
+    says the endpoint answered.
+    """
+    if isinstance(error, OverpassSourceError):
+        return error.kind.counts_against_endpoint
+    return True
 
 
 def _unique(records: list[PoiRecord]) -> list[PoiRecord]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from adapters.outbound.pybreaker.endpoint_breakers import PybreakerEndpointBreakers
 from tests.fakes.clock import FakeClock, FakeSleeper
 from tests.fakes.enrichment_log import InMemoryEnrichmentLog
 from tests.fakes.enrichment_metrics import RecordingEnrichmentMetrics
@@ -55,7 +56,7 @@ class Rig:
         return EnrichArea(
             source=self.source,
             quota=self.quota,
-            circuits=self.circuits,
+            breakers=PybreakerEndpointBreakers(self.circuits, self.clock),
             limiter=self.limiter,
             pois=self.pois,
             journal=self.journal,

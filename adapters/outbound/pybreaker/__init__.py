@@ -1,0 +1,1 @@
+"""pybreaker adapters: the Overpass circuit breakers, their state kept through ``CircuitStore``."""
