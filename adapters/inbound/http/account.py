@@ -11,6 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from adapters.inbound.http.auth import SESSION_EXPIRES, SESSION_USER, current_user
+from adapters.inbound.http.bodies import StrictJson
 from adapters.inbound.http.problems import MEDIA_TYPE, Problem
 from adapters.inbound.http.routes import AUTHENTICATED, COMMON_ERRORS, require_json
 from adapters.inbound.http.state import services_of, settings_of
@@ -45,6 +46,14 @@ _INVALID = {
 }
 
 
+_TOO_MANY = ResponseSpec(
+    data_container=Problem,
+    generate_examples=False,
+    description="Too many login attempts; retry after `Retry-After` seconds",
+    media_type=MEDIA_TYPE,
+)
+
+
 class AccountController(Controller):
     """Log in with a password to get an encrypted, signed session cookie."""
 
@@ -57,15 +66,19 @@ class AccountController(Controller):
         summary="Log in",
         description=(
             "Checks username and password and sets the `session` cookie "
-            "(encrypted and signed; HttpOnly, Secure, SameSite=Lax)."
+            "(encrypted and signed; HttpOnly, Secure, SameSite=Lax). Attempts are throttled "
+            "per client address and per account: `429` with `Retry-After` when used up."
         ),
         before_request=require_json,
-        responses={**_INVALID, **COMMON_ERRORS},
+        dto=StrictJson[LoginBody],
+        return_dto=None,
+        responses={**_INVALID, 429: _TOO_MANY, **COMMON_ERRORS},
     )
     async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> UserOut:
         """Open a session."""
         accounts = services_of(request).accounts
-        user = await to_thread.run_sync(accounts.log_in, data.username, data.password)
+        address = request.client.host if request.client else "unknown"
+        user = await to_thread.run_sync(accounts.log_in, data.username, data.password, address)
         expires = accounts.session_expiry(settings_of(request).session_max_age_s)
         request.set_session({SESSION_USER: user.id, SESSION_EXPIRES: expires})
         return UserOut(id=user.id, username=user.username)

@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from litestar import Litestar
 from litestar.exceptions import HTTPException
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -30,6 +29,7 @@ from adapters.inbound.http.problems import (
 )
 from adapters.inbound.http.routes import RouteController
 from adapters.inbound.http.services import HttpServices, HttpSettings, Telemetry
+from adapters.inbound.http.sessions import TolerantCookieConfig
 from adapters.inbound.http.system import SystemController
 from adapters.inbound.http.ws import status_socket
 from wildside.domain.errors import ConfigurationError, WildsideError
@@ -67,17 +67,17 @@ def read_session_key(path: Path | None, variable: str) -> bytes:
     return key
 
 
-def session_config(settings: HttpSettings) -> CookieBackendConfig:
+def session_config(settings: HttpSettings) -> TolerantCookieConfig:
     """Encrypted and signed (AES-256-GCM) cookie sessions.
 
     Litestar takes a 32-byte AES key; it is derived from the 64-byte secret
     with HKDF-SHA256, so the whole secret counts and the file format stays
-    the seed's.
+    the seed's. A cookie that cannot be read is no session, never an error.
     """
     aes_key = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"wildside session cookie v1"
     ).derive(settings.session_key)
-    return CookieBackendConfig(
+    return TolerantCookieConfig(
         secret=aes_key,
         key=SESSION_COOKIE,
         max_age=settings.session_max_age_s,

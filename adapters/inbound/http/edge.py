@@ -13,7 +13,7 @@ import msgspec
 from opentelemetry import propagate, trace
 
 from adapters import log_context
-from adapters.inbound.http.problems import MEDIA_TYPE, TYPE_PREFIX
+from adapters.inbound.http.problems import MEDIA_TYPE, TYPE_PREFIX, bounded, instance_for
 from adapters.inbound.http.services import Telemetry
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,9 @@ class Edge:
                 with anyio.fail_after(self._timeout_s):
                     await self.app(scope, receive, edge_send)
             except TimeoutError:
-                log.warning("request timed out: %s %s", method, scope.get("path"))
+                log.warning("request timed out: %s %s", method, bounded(str(scope.get("path"))))
                 if not state["started"]:
-                    await _send_timeout(edge_send, scope, self._timeout_s)
+                    await _send_timeout(edge_send, request_id, self._timeout_s)
             finally:
                 path = scope.get("path_template") or UNMATCHED_PATH
                 status = int(state["status"])
@@ -108,7 +108,7 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-async def _send_timeout(send: Send, scope: Scope, timeout_s: float) -> None:
+async def _send_timeout(send: Send, request_id: str, timeout_s: float) -> None:
     body = msgspec.json.encode(
         {
             "type": TYPE_PREFIX + "request-timeout",
@@ -116,7 +116,7 @@ async def _send_timeout(send: Send, scope: Scope, timeout_s: float) -> None:
             "status": 504,
             "code": "request-timeout",
             "detail": f"the server did not answer within {timeout_s:g} s",
-            "instance": scope.get("path"),
+            "instance": instance_for(request_id),  # never the caller's raw path
         }
     )
     headers = [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]

@@ -9,6 +9,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from adapters import log_context
 from wildside.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -26,6 +27,12 @@ log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "/problems/"  # a relative URI reference; docs/api.md lists every type
 UNAVAILABLE_RETRY_S = 5
+# Said to the caller whatever is down: which service, its address or the driver's
+# words are for the log (which has the request id the problem's instance carries).
+UNAVAILABLE_DETAIL = "a service is temporarily unavailable; retry after Retry-After seconds"
+MAX_TEXT_CHARS = 200  # no problem field echoes more of anything a caller sent
+MAX_LOGGED_PATH_CHARS = 200
+MAX_ERRORS = 20
 # Litestar reports a header parameter by its Python name; clients know the header.
 _WIRE_NAMES = {"idempotency_key": "Idempotency-Key"}
 
@@ -95,7 +102,7 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response[Problem]:
-    """A problem+json response."""
+    """A problem+json response; ``instance`` defaults to this request's id (``X-Request-ID``)."""
     code = code or _CODES.get(status, "error")
     body = Problem(
         type=TYPE_PREFIX + code,
@@ -103,10 +110,35 @@ def problem(
         status=status,
         code=code,
         detail=detail,
-        instance=instance,
+        instance=instance or request_instance(),
         **{k: v for k, v in extra.items() if v is not None},
     )
     return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers or {})
+
+
+def request_instance() -> str | None:
+    """The problem's ``instance``: a URN naming this request's id, never the raw path.
+
+    The id is the edge's (``X-Request-ID``, sanitised there, or a fresh one);
+    log lines carry the same id, so an operator finds the request from it.
+    """
+    request_id = log_context.request_id.get()
+    return None if request_id is None else instance_for(request_id)
+
+
+def instance_for(request_id: str) -> str:
+    """``urn:wildside:request:<id>``: opaque to clients, the key to the server's logs."""
+    return f"urn:wildside:request:{request_id}"
+
+
+def loggable_path(request: Request[Any, Any, Any]) -> str:
+    """The request path for a log line, cut to a sane length (paths are the caller's input)."""
+    return bounded(request.url.path, MAX_LOGGED_PATH_CHARS)
+
+
+def bounded(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def status_for(error: WildsideError) -> int:
@@ -133,18 +165,20 @@ def wildside_error_handler(
         }
         extra["retry_after"] = exc.retry_after_s
     elif isinstance(exc, UnavailableError):
-        headers = {"Retry-After": str(UNAVAILABLE_RETRY_S)}
         log.warning("%s unavailable: %s", exc.service, exc.message)
+        return problem(
+            503,
+            exc.code,
+            UNAVAILABLE_DETAIL,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+            retry_after=UNAVAILABLE_RETRY_S,
+        )
     elif isinstance(exc, AuthenticationError):
         headers = {"WWW-Authenticate": 'Bearer realm="wildside"'}
     if status == 500:
         log.error("unexpected %s: %s", type(exc).__name__, exc.message)
-        return problem(
-            500, "internal-error", "an internal error occurred", instance=request.url.path
-        )
-    return problem(
-        status, exc.code, exc.message, instance=request.url.path, headers=headers, **extra
-    )
+        return problem(500, "internal-error", "an internal error occurred")
+    return problem(status, exc.code, exc.message, headers=headers, **extra)
 
 
 def http_exception_handler(
@@ -154,28 +188,30 @@ def http_exception_handler(
     status = exc.status_code
     headers = dict(exc.headers or {})
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra:
-        errors = exc.extra
         return problem(
             422,
             "validation-error",
-            "the request body does not match the schema",
-            instance=request.url.path,
-            errors=[
-                {"key": _WIRE_NAMES.get(e.get("key"), e.get("key")), "message": e.get("message")}
-                for e in errors
-            ],
+            "the request does not match the schema",
+            errors=[_schema_error(e) for e in exc.extra[:MAX_ERRORS] if isinstance(e, dict)],
         )
     if status >= 500:
-        log.error("framework error %s: %s", status, exc.detail)
-        return problem(status, instance=request.url.path, headers=headers)
-    return problem(status, detail=_clean(exc.detail), instance=request.url.path, headers=headers)
+        log.error("framework error %s on %s", status, loggable_path(request))
+        return problem(status, headers=headers)
+    if isinstance(exc, ValidationException):
+        # Litestar's own text names the method and the whole URL: say it without them.
+        return problem(status, detail="the request is malformed", headers=headers)
+    return problem(status, detail=bounded(str(exc.detail).strip()), headers=headers)
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """Anything unexpected: logged with its traceback, answered without details."""
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "internal-error", "an internal error occurred", instance=request.url.path)
+    log.exception("unhandled error on %s %s", request.method, loggable_path(request), exc_info=exc)
+    return problem(500, "internal-error", "an internal error occurred")
 
 
-def _clean(detail: str) -> str:
-    return detail.strip() or ""
+def _schema_error(error: dict[str, Any]) -> dict[str, Any]:
+    key = str(error.get("key"))
+    return {
+        "key": _WIRE_NAMES.get(key, bounded(key)),
+        "message": bounded(str(error.get("message"))),
+    }

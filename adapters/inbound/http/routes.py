@@ -14,6 +14,7 @@ from litestar.openapi.spec import Example
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from adapters.inbound.http.auth import current_user
+from adapters.inbound.http.bodies import StrictJson
 from adapters.inbound.http.problems import MEDIA_TYPE, Problem, problem
 from adapters.inbound.http.state import services_of, settings_of
 from adapters.inbound.http.wire import (
@@ -50,10 +51,12 @@ COMMON_ERRORS = {
 
 
 async def require_json(request: Request[Any, Any, Any]) -> None:
-    """Refuse bodies that are not JSON before they are parsed (415)."""
+    """Refuse bodies that are not JSON before they are parsed: 415, or 400 when empty."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise HTTPException(status_code=415, detail="send the body as application/json")
+    if not await request.body():
+        raise HTTPException(status_code=400, detail="the body is empty; send a JSON object")
 
 
 class RouteController(Controller):
@@ -75,6 +78,8 @@ class RouteController(Controller):
             "same `request_id`; the same key with another body is a 409."
         ),
         before_request=require_json,
+        dto=StrictJson[RouteRequestBody],
+        return_dto=None,
         response_headers=[],
         responses={
             400: problem_spec("The body is not valid JSON"),
@@ -161,7 +166,6 @@ class RouteController(Controller):
                 "the route took longer than the job time limit"
                 if is_timeout
                 else record.error or "the route could not be computed",
-                instance=request.url.path,
                 request_id=record.request_id,
             )
         retry = str(settings_of(request).retry_after_s)
