@@ -26,7 +26,19 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=False)
 def tests(session: nox.Session) -> None:
     """The whole test suite: unit, contracts, integration, BDD; ``-rs`` lists every skip and why."""
-    session.run("pytest", "-n", "2", "-rs", *session.posargs)
+    session.run("pytest", "-n", "2", "-rs", "--ignore=tests/drills", *session.posargs)
+
+
+@nox.session(python=False)
+def drills(session: nox.Session) -> None:
+    """Reliability and security drills against live processes, full length (docs/reliability.md)."""
+    session.run("pytest", "tests/drills", "-m", "not drill_ci", "-rA", *session.posargs)
+
+
+@nox.session(python=False)
+def drills_ci(session: nox.Session) -> None:
+    """The drills with their slow ones shortened, for CI."""
+    session.run("pytest", "tests/drills", "-m", "not drill_full", "-rA", *session.posargs)
 
 
 @nox.session(python=False)

@@ -1,0 +1,1 @@
+"""Reliability and security drills: real servers, injected faults, bounded in time (issue 12)."""

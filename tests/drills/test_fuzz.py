@@ -1,0 +1,402 @@
+"""Drill: fuzz the live API: schemathesis (stateful), cookies and headers, WebSocket messages.
+
+Nothing may answer 5xx (the API's own ``http_requests_total`` is read at the
+end of each fuzzer, so a 5xx nobody looked at still counts), every error is a
+problem whose ``status`` is the HTTP status, every WebSocket message matches
+its schema, and the API process is still up.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_postgresql.executors import PostgreSQLExecutor
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection
+
+from adapters.outbound.local_servers.redis_server import RedisServer
+from tests.drills.ledger import Ledger
+from tests.drills.service import DrillService, Users, drill_service
+from tests.drills.traffic import (
+    Deadline,
+    Raw,
+    idempotency_key,
+    log_in,
+    metric_5xx,
+    open_socket,
+    raw_request,
+    route_body,
+)
+from tests.ws_messages import ERROR, STATUS
+
+pytestmark = [pytest.mark.drill, pytest.mark.timeout(600)]
+
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+SCHEMATHESIS = str(Path(sys.executable).parent / "st")
+EXAMPLES = 100  # the normal suite (tests/e2e/test_openapi_conformance.py) uses 40
+CI_EXAMPLES = 40
+COOKIE_EDITS = 400
+WS_MESSAGES = 400
+
+
+@pytest.fixture(scope="module")
+def service(
+    postgresql_proc: PostgreSQLExecutor,
+    redis_server: RedisServer,
+    helsinki_pbf: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    ledger: Ledger,
+) -> Iterator[DrillService]:
+    run_dir = tmp_path_factory.mktemp("fuzz")
+    with drill_service(postgresql_proc, redis_server.url, helsinki_pbf, run_dir, ledger) as live:
+        live.start_api()
+        live.start_worker()
+        yield live
+
+
+@pytest.fixture(scope="module")
+def users(service: DrillService) -> Users:
+    return Users(service)
+
+
+@pytest.mark.parametrize(
+    "examples",
+    [
+        pytest.param(EXAMPLES, marks=pytest.mark.drill_full, id="full"),
+        pytest.param(CI_EXAMPLES, marks=pytest.mark.drill_ci, id="ci"),
+    ],
+)
+def test_schemathesis_finds_no_5xx_and_no_schema_violation(
+    service: DrillService,
+    users: Users,
+    figures: dict[str, object],
+    tmp_path: Path,
+    examples: int,
+) -> None:
+    # Given an administrator (so the admin operations are exercised too)
+    admin = users.create("drill-fuzzer", is_admin=True)
+    before = metric_5xx(service.base_url)
+    # When schemathesis runs every check, every phase, stateful sequences included
+    run = subprocess.run(
+        [
+            SCHEMATHESIS,
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{service.base_url}/schema/openapi.json",
+            "--header",
+            f"Authorization: Bearer {admin.secret}",
+            "--checks",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--max-examples",
+            str(examples),
+            "--seed",
+            "20261207",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(tmp_path / "schemathesis.xml"),
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=540,
+        check=False,
+    )
+    report = run.stdout[-8000:] + run.stderr[-2000:]
+    figures.update(
+        examples=examples,
+        summary=[
+            line for line in run.stdout.splitlines() if "passed" in line or "Stateful" in line
+        ][-6:],
+        api_5xx=metric_5xx(service.base_url) - before,
+    )
+    # Then every check passed, the stateful phase ran, and the API never answered 5xx
+    assert run.returncode == 0, report
+    assert "Stateful" in run.stdout, report
+    assert figures["api_5xx"] == 0
+    assert service.alive()
+
+
+def _cookie_edits(cookie: str, rng: random.Random, count: int) -> list[str]:
+    """One-character edits (replace, delete, insert) at random places, and whole odd values."""
+    alphabet = string.ascii_letters + string.digits + '-_=+/.;,"\\ %\x7f'
+    edits = []
+    for _ in range(count):
+        at = rng.randrange(len(cookie))
+        kind = rng.choice(("replace", "delete", "insert"))
+        char = rng.choice(alphabet)
+        if kind == "replace":
+            edits.append(cookie[:at] + char + cookie[at + 1 :])
+        elif kind == "delete":
+            edits.append(cookie[:at] + cookie[at + 1 :])
+        else:
+            edits.append(cookie[:at] + char + cookie[at:])
+    padded = base64.urlsafe_b64encode(b"\x00" * 64).decode()
+    return [
+        *edits,
+        "",
+        "null",
+        cookie[: len(cookie) // 2],
+        cookie + cookie,
+        cookie * 40,
+        padded,
+        base64.b64encode(json.dumps({"user_id": "x", "expires_at": 9e99}).encode()).decode(),
+        "\u00e9\u00e9\u00e9",
+        "a" * 8000,
+        cookie[::-1],
+    ]
+
+
+def _hostile_headers(token: str, rng: random.Random) -> list[list[tuple[str, str | bytes]]]:
+    """Header sets a careless or hostile client sends."""
+    junk = "".join(rng.choice(string.printable[:94]) for _ in range(200))
+    return [
+        [("Authorization", "Bearer")],
+        [("Authorization", "Bearer ")],
+        [("Authorization", "Basic dXNlcjpwYXNz")],
+        [("Authorization", f"Bearer {token[:-1]}")],
+        [("Authorization", f"Bearer {token}x")],
+        [("Authorization", f"bearer {token} extra")],
+        [("Authorization", "Bearer " + "A" * 10_000)],
+        [("Authorization", b"Bearer \xff\xfe\xfd")],
+        [("Authorization", f"Bearer {junk}")],
+        [("Authorization", f"Bearer {token}"), ("Authorization", "Bearer other")],
+        [("Authorization", f"Bearer {token}"), ("X-Request-ID", "x" * 5000)],
+        [("Authorization", f"Bearer {token}"), ("X-Request-ID", b"\xff\xfebad")],
+        [("Authorization", f"Bearer {token}"), ("traceparent", "00-zz-yy-01")],
+        [("Authorization", f"Bearer {token}"), ("traceparent", "0" * 3000)],
+        [
+            ("Authorization", f"Bearer {token}"),
+            ("Content-Type", "application/json; charset=ebcdic"),
+        ],
+        [("Authorization", f"Bearer {token}"), ("Accept", "*/*;q=nan")],
+        [("Authorization", f"Bearer {token}"), ("Origin", "http://evil.example")],
+        [("Authorization", f"Bearer {token}"), ("Cookie", "session=; session=;;; =x")],
+        [("Authorization", f"Bearer {token}"), ("Cookie", b"session=\xff\xfe")],
+        [("Cookie", "=" * 100)],
+        [("Cookie", "session")],
+        [("Cookie", "session=" + "%" * 300)],
+    ]
+
+
+# Not HTTP at all (a NUL or a bare CR in a header): uvicorn's parser answers its own
+# plain-text 400 before any application code runs; these need only stay under 500.
+INVALID_HTTP: list[list[tuple[str, str | bytes]]] = [
+    [("X-Request-ID", b"bad\x00id")],
+    [("Cookie", b"session=\x00")],
+    [("Authorization", b"Bearer \rwst_x")],
+]
+
+
+def _bodies(ledger: Ledger, rng: random.Random) -> list[tuple[str, bytes]]:
+    """(content type, body) pairs for POST: hostile JSON, not JSON, lax types."""
+    good = route_body(ledger, rng)
+    return [
+        ("application/json", b"[" * 1000 + b"]" * 1000),
+        ("application/json", b'{"start": ' * 1000 + b"1" + b"}" * 1000),
+        ("application/json", b'{"start": {"lat": 60.17, "lng": 24.94}, "x": "\xff\xfe"}'),
+        ("application/json", b"\xef\xbb\xbf" + json.dumps(good).encode()),
+        ("application/json", json.dumps({**good, "duration_minutes": "60"}).encode()),
+        (
+            "application/json",
+            json.dumps({**good, "start": {"lat": "60.17", "lng": 24.94}}).encode(),
+        ),
+        ("application/json", json.dumps({**good, "duration_minutes": 1e400}).encode()),
+        ("application/json", b'{"duration_minutes": NaN, "start": {"lat": Infinity, "lng": 1}}'),
+        ("application/json", json.dumps({**good, "seed": 2**200}).encode()),
+        ("application/json", b'"\\ud800"'),
+        ("application/json", b"{" + b'"a":1,' * 2000 + b'"b":2}'),
+        ("application/json", b""),
+        ("text/plain", b"hello"),
+        ("application/json", b"\x00" * 64),
+    ]
+
+
+def _problem_or_success(answer: Raw) -> str | None:
+    """What is wrong with an answer, if anything."""
+    if answer.status >= 500:
+        return f"{answer.status}: {answer.body[:200]!r}"
+    if answer.status >= 400 and not answer.is_problem:
+        return f"{answer.status} is not a problem: {answer.headers} {answer.body[:200]!r}"
+    return None
+
+
+def test_cookies_headers_and_bodies_never_get_a_5xx(
+    service: DrillService, users: Users, ledger: Ledger, figures: dict[str, object]
+) -> None:
+    # Given a real session cookie and a real token
+    password = f"drill-pass-{uuid.uuid4().hex[:12]}"
+    issued = users.create("drill-cookies", password)
+    cookie = log_in(service.base_url, ledger, issued.user.username, password)
+    rng = random.Random(20261207)
+    before = metric_5xx(service.base_url)
+    paths = [
+        ("GET", "/health/live"),
+        ("GET", "/api/v1/me"),
+        ("POST", "/api/v1/login"),
+        ("POST", "/api/v1/routes"),
+        ("GET", f"/api/v1/routes/{uuid.uuid4()}"),
+        ("GET", "/api/v1/admin/enrichment"),
+    ]
+    login = json.dumps({"username": issued.user.username, "password": password}).encode()
+    route = json.dumps(route_body(ledger, rng)).encode()
+    problems: list[str] = []
+    statuses: Counter[int] = Counter()
+    deadline = Deadline(240)
+
+    def send(
+        method: str,
+        path: str,
+        headers: list[tuple[str, str | bytes]],
+        body: bytes | None,
+        *,
+        is_http: bool = True,
+    ) -> None:
+        assert not deadline.expired(), "the fuzzer ran out of time"
+        if body is not None and not any(k.lower() == "content-type" for k, _ in headers):
+            headers = [*headers, ("Content-Type", "application/json")]
+        answer = raw_request(service.base_url, method, path, headers, body)
+        statuses[answer.status] += 1
+        problem = _problem_or_success(answer) if is_http else None
+        if answer.status >= 500 and problem is None:
+            problem = f"{answer.status}: {answer.body[:200]!r}"
+        if problem is not None:
+            problems.append(f"{method} {path} {headers!r:.200}: {problem}")
+
+    # When every path gets edited cookies, hostile headers and hostile bodies
+    for edited in _cookie_edits(cookie, rng, COOKIE_EDITS):
+        method, path = rng.choice(paths)
+        body = login if path.endswith("login") else route if method == "POST" else None
+        send(method, path, [("Cookie", f"session={edited}")], body)
+    for headers in _hostile_headers(issued.secret, rng):
+        for method, path in paths:
+            body = login if path.endswith("login") else route if method == "POST" else None
+            send(method, path, headers, body)
+    for headers in INVALID_HTTP:
+        for method, path in paths:
+            send(method, path, headers, None, is_http=False)
+    for content_type, body in _bodies(ledger, rng):
+        for path in ("/api/v1/routes", "/api/v1/login"):
+            auth = [("Authorization", f"Bearer {issued.secret}")] if path.endswith("routes") else []
+            key = [("Idempotency-Key", idempotency_key(ledger))]
+            send("POST", path, [*auth, *key, ("Content-Type", content_type)], body)
+    # Then no answer was a 5xx, every error was a problem, and the API is still up
+    figures.update(requests=sum(statuses.values()), statuses=dict(statuses))
+    figures["api_5xx"] = metric_5xx(service.base_url) - before
+    assert not problems, f"{len(problems)} bad answers:\n" + "\n".join(problems[:30])
+    assert figures["api_5xx"] == 0
+    assert raw_request(service.base_url, "GET", "/health/live").status == 200
+    assert service.alive()
+
+
+def _ws_messages(rng: random.Random) -> list[str | bytes]:
+    """Client frames: valid, nearly valid, hostile."""
+    ids = [str(uuid.uuid4()), "", "not-a-uuid", "../../etc/passwd", "x" * 3000, "\u0000", "\ud7ff"]
+    shapes: list[object] = [
+        {"type": "subscribe", "channel": "route_generation_status", "request_id": rng.choice(ids)},
+        {
+            "type": "unsubscribe",
+            "channel": "route_generation_status",
+            "request_id": rng.choice(ids),
+        },
+        {"type": "subscribe", "channel": "other", "request_id": str(uuid.uuid4())},
+        {
+            "type": "SUBSCRIBE",
+            "channel": "route_generation_status",
+            "request_id": str(uuid.uuid4()),
+        },
+        {"type": "subscribe", "channel": "route_generation_status"},
+        {"type": "subscribe", "channel": "route_generation_status", "request_id": 7},
+        {"type": "subscribe", "channel": "route_generation_status", "request_id": None, "x": 1},
+        {"type": ["subscribe"]},
+        [],
+        None,
+        "subscribe",
+        1e308,
+        {"a": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},
+    ]
+    frames: list[str | bytes] = [json.dumps(rng.choice(shapes)) for _ in range(WS_MESSAGES)]
+    frames += [
+        "{",
+        "",
+        "[" * 5000 + "]" * 5000,
+        "\u00e9" * 4097,
+        b"\x00\x01binary",
+        b"\xff\xfe",
+        json.dumps(
+            {"type": "subscribe", "channel": "route_generation_status", "request_id": "y" * 5000}
+        ),
+    ]
+    rng.shuffle(frames)
+    return frames
+
+
+def _drain(socket: ClientConnection, frame: object, replies: Counter[str], bad: list[str]) -> None:
+    """Read the replies to one frame until the server is quiet for 50 ms."""
+    while True:
+        try:
+            message = json.loads(socket.recv(timeout=0.05))
+        except TimeoutError:
+            return
+        if STATUS.is_valid(message):
+            replies["status"] += 1
+        elif ERROR.is_valid(message):
+            replies[message["code"]] += 1
+        else:
+            bad.append(f"{frame!r:.80} -> {message!r:.200}")
+
+
+def test_websocket_messages_never_break_the_server(
+    service: DrillService, users: Users, figures: dict[str, object]
+) -> None:
+    # Given a bearer socket
+    issued = users.create("drill-ws-fuzz")
+    rng = random.Random(7)
+    before = metric_5xx(service.base_url)
+    frames = _ws_messages(rng)
+    replies: Counter[str] = Counter()
+    closes: Counter[int] = Counter()
+    bad: list[str] = []
+    deadline = Deadline(180)
+    # When it sends every frame (reconnecting when the server closes it)
+    index = 0
+    while index < len(frames):
+        with open_socket(service.base_url, issued.secret) as socket:
+            while index < len(frames):
+                assert not deadline.expired(), "the WebSocket fuzzer ran out of time"
+                frame = frames[index]
+                index += 1
+                try:
+                    socket.send(frame)
+                    _drain(socket, frame, replies, bad)
+                except ConnectionClosed as exc:
+                    code = exc.rcvd.code if exc.rcvd else 1006
+                    closes[code] += 1
+                    if code in (1006, 1011) or code >= 4500:
+                        bad.append(f"{frame!r:.80} closed the socket with {code}")
+                    break
+    # Then every reply matched its schema, no close said "server error", and HTTP still works
+    figures.update(frames=len(frames), replies=dict(replies), closes=dict(closes))
+    figures["api_5xx"] = metric_5xx(service.base_url) - before
+    assert not bad, f"{len(bad)} bad replies:\n" + "\n".join(bad[:30])
+    assert figures["api_5xx"] == 0
+    try:
+        with open_socket(service.base_url, issued.secret) as check:
+            check.send(json.dumps({"type": "subscribe", "channel": "x", "request_id": "y"}))
+            assert ERROR.is_valid(json.loads(check.recv(timeout=10)))
+    except InvalidStatus as exc:
+        pytest.fail(f"the socket no longer opens: {exc}")
+    assert service.alive()
