@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -12,11 +13,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from litestar import Litestar
-from litestar.exceptions import HTTPException
+from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException, WebSocketDisconnect
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.serialization import encode_json
+from litestar.types import Scope
 
 from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
@@ -33,6 +36,8 @@ from adapters.inbound.http.sessions import TolerantCookieConfig
 from adapters.inbound.http.system import SystemController
 from adapters.inbound.http.ws import status_socket
 from wildside.domain.errors import ConfigurationError, WildsideError
+
+log = logging.getLogger(__name__)
 
 SESSION_KEY_BYTES = 64  # the seed's format: one base64-encoded 64-byte key in a secret file
 SESSION_COOKIE = "session"
@@ -88,6 +93,18 @@ def session_config(settings: HttpSettings) -> TolerantCookieConfig:
     )
 
 
+async def log_socket_error(exc: Exception, scope: Scope) -> None:
+    """Log an unexpected error of a WebSocket handler once, with its traceback.
+
+    Litestar closes the socket (code 4500 or 1011) and, without its logging
+    config, would say nothing; HTTP errors are logged by their handlers.
+    """
+    if scope["type"] == ScopeType.WEBSOCKET and not isinstance(
+        exc, WebSocketDisconnect | HTTPException
+    ):
+        log.error("unhandled error on WebSocket %s", scope.get("path"), exc_info=exc)
+
+
 def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Telemetry) -> Edge:
     """The ASGI app: Litestar inside the metrics and timeout edge.
 
@@ -141,8 +158,10 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
         # Logging is the process's (adapters/log_format.py, set up before the app is built):
         # Litestar's default config would replace the root handler with its own queue
         # handler, plain text, no request id, and lose queued lines when the process exits.
-        # Unexpected errors are logged once, by internal_error_handler.
+        # Unexpected errors are logged once: by internal_error_handler for HTTP, by
+        # log_socket_error for WebSockets (Litestar has no handlers for those).
         logging_config=None,
+        after_exception=[log_socket_error],
     )
     litestar.state.http_settings = settings
     openapi_fixes.apply(litestar)

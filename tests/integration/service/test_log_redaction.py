@@ -20,6 +20,7 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 
 from adapters.composition.service import accounts, open_resources
+from adapters.inbound.http import ws
 from adapters.log_format import configure_logging
 from tests.fakes.planner import FakePlanner
 from tests.service_stack import Stack, wait_for
@@ -156,3 +157,24 @@ def test_real_flows_log_no_secret_and_name_their_request(
 
 def _line_with(text: str, value: str) -> str:
     return next(line for line in text.splitlines() if value in line)[:300]
+
+
+def test_an_unexpected_websocket_error_is_logged_once_with_its_traceback(
+    json_log: io.StringIO, make_stack: Callable[..., Stack], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = make_stack()
+    token = stack.user("ada")
+
+    async def broken(socket: Any) -> Any:
+        raise RuntimeError("the account store returned nonsense")
+
+    monkeypatch.setattr(ws, "websocket_user", broken)
+    with (
+        pytest.raises(WebSocketDisconnect),
+        stack.client.websocket_connect("/ws", subprotocols=["wildside.v1", f"bearer.{token}"]),
+    ):
+        pass
+    crashes = [e for e in _lines(json_log) if "returned nonsense" in e.get("error", "")]
+    assert len(crashes) == 1
+    assert crashes[0]["message"] == "unhandled error on WebSocket /ws"
+    assert crashes[0]["level"] == "error"
