@@ -208,3 +208,50 @@ def test_duplicate_elements_are_stored_once(rig: Rig) -> None:
     rig.source.default = OverpassResponse(places.elements * 2, 4096, 200)
     result = rig.run()
     assert result.pois_inserted == 3  # type: ignore[attr-defined]
+
+
+class RivalFirst(PybreakerEndpointBreakers):
+    """Another worker claims the primary's probe between our look at the breaker and our call."""
+
+    def __init__(self, rig: Rig) -> None:
+        super().__init__(rig.circuits, rig.clock)
+        self.rival = PybreakerEndpointBreakers(rig.circuits, rig.clock)
+        self.held: list[object] = []
+
+    def guard(self, endpoint, policy, is_failure):  # type: ignore[no-untyped-def]
+        if endpoint == PRIMARY:
+            probe = self.rival.guard(endpoint, policy, is_failure)
+            probe.__enter__()  # the rival's probe is out (and stays out while held)
+            self.held.append(probe)
+        return super().guard(endpoint, policy, is_failure)
+
+
+def test_a_probe_lost_to_another_worker_costs_nothing_and_the_mirror_answers(rig: Rig) -> None:
+    # Given the primary's circuit open and past its cool-down
+    rig.source.script = [failure(Kind.SERVER_ERROR, 503), failure(Kind.SERVER_ERROR, 503)]
+    rig.run()
+    rig.clock.advance(61)
+    calls = len(rig.source.calls)
+    used = rig.quota.usage(quota_day(rig.clock.now())).requests
+    # When another worker takes the probe just before this job's call
+    breakers = RivalFirst(rig)
+    result = EnrichArea(
+        source=rig.source,
+        quota=rig.quota,
+        breakers=breakers,
+        limiter=rig.limiter,
+        pois=rig.pois,
+        journal=rig.journal,
+        metrics=rig.metrics,
+        clock=rig.clock,
+        jitter=FixedJitter(1.0),
+        sleeper=rig.sleeper,
+        settings=rig.settings,
+    )(JOB)
+    # Then the job does not call the primary: the mirror answers, one request is spent
+    assert result.outcome == "succeeded"
+    assert [endpoint for endpoint, _, _ in rig.source.calls[calls:]] == [MIRROR]
+    assert rig.quota.usage(quota_day(rig.clock.now())).requests == used + 1
+    assert rig.circuits.read(PRIMARY).status is BreakerStatus.HALF_OPEN  # the rival's probe
+    assert len(breakers.held) == 1
+    assert not any(rig.limiter.holders.values())  # the permit taken for the primary went back
