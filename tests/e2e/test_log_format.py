@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.conftest import free_port
 
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.slow
 
 START_TIMEOUT_S = 60.0
 FAKE_TOKEN = "wst_" + "Q" * 43  # the shape of a token; the server refuses it from the URL
+OTHER_TOKEN = "wst_" + "R" * 43  # offered as a subprotocol: unknown, refused
+FAKE_COOKIE = "S" * 60
 
 
 def _serve(database_url: str, redis_url: str, run_dir: Path, port: int) -> subprocess.Popen[bytes]:
@@ -84,6 +87,17 @@ def test_serve_writes_only_json_lines_up_to_its_last_after_sigterm(
         ):
             pass
         assert refused.value.response.status_code == 403
+        # At DEBUG the WebSocket library logs every handshake header: cookie and subprotocol too
+        with (
+            pytest.raises(InvalidStatus),
+            connect(
+                f"ws://127.0.0.1:{port}/ws",
+                subprotocols=[Subprotocol("wildside.v1"), Subprotocol(f"bearer.{OTHER_TOKEN}")],
+                additional_headers={"Cookie": f"theme=dark; session={FAKE_COOKIE}"},
+                open_timeout=10,
+            ),
+        ):
+            pass
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     finally:
@@ -110,5 +124,8 @@ def test_serve_writes_only_json_lines_up_to_its_last_after_sigterm(
     assert any("Finished server process" in m for m in messages), messages
     assert messages[-1] == "api stopped", messages[-3:]
     assert process.returncode == 0
-    # the refused token is nowhere, not even in uvicorn's line about the handshake
-    assert FAKE_TOKEN[4:] not in output.decode(errors="replace")
+    # the refused tokens and the cookie are nowhere, not even in the handshake's debug lines
+    text = output.decode(errors="replace")
+    assert any("sec-websocket-protocol" in m for m in messages)  # the headers were logged...
+    for secret in (FAKE_TOKEN[4:], OTHER_TOKEN[4:], FAKE_COOKIE):
+        assert secret not in text  # ... without their secrets
