@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from adapters.composition.processes import build_http_app
@@ -132,6 +133,25 @@ def _forged_session(associated_data: bytes) -> bytes:
     """A cookie shaped like Litestar's (nonce, ciphertext, associated data) with forged data."""
     raw = b"n" * 12 + b"ciphertext" + b"additional_authenticated_data=" + associated_data
     return b"session=" + base64.b64encode(raw)
+
+
+@pytest.mark.parametrize(
+    "associated_data", [b'{"expires_at', b'{"expires_at": "tomorrow"}', b"[]", b"{}"]
+)
+def test_a_forged_cookie_refuses_the_websocket_handshake_cleanly(
+    stack: Stack, associated_data: bytes
+) -> None:
+    # The session middleware reads the cookie for sockets too: a refusal, never a crash.
+    cookie = _forged_session(associated_data).decode().removeprefix("session=")
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        stack.client.websocket_connect(
+            "/ws", subprotocols=["wildside.v1"], cookies={"session": cookie}
+        ),
+    ):
+        pass
+    # 4500 is Litestar's close code for an unhandled error (and 1011 the protocol's).
+    assert refused.value.code not in (1011, 4500), refused.value.detail
 
 
 def _hostile_values(rng: random.Random) -> list[bytes]:
