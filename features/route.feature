@@ -29,3 +29,7 @@ Feature: Planning a walking tour from the command line
       | 60      | 95      | 24.9441 | history | latitude must be within -90..90   |
       | 60      | 60.1712 | 24.9441 | dancing | unknown theme(s) dancing          |
       | 60      | 61.5    | 23.8    | history | from the nearest walkable street  |
+
+  Scenario: An end out of reach of the time given is refused in one line
+    When I ask for a 5 minute tour from 60.1712, 24.9441 ending at 60.1675, 24.9525
+    Then the command fails saying "the end cannot be reached from the start within the 5-minute budget"

@@ -76,6 +76,23 @@ def _ask(url: str, minutes: str, lat: str, lng: str, themes: str, answers: list[
     )
 
 
+@when(
+    parsers.parse(
+        "I ask for a {minutes} minute tour from {lat}, {lng} ending at {end_lat}, {end_lng}"
+    )
+)
+def _ask_to_end(
+    url: str, minutes: str, lat: str, lng: str, end_lat: str, end_lng: str, answers: list[Any]
+) -> None:
+    answers.append(
+        _route(
+            url,
+            *("--lat", lat, "--lng", lng, "--minutes", minutes),
+            *("--end-lat", end_lat, "--end-lng", end_lng),
+        )
+    )
+
+
 @when("I ask for it again")
 def _again(url: str, answers: list[Any]) -> None:
     answers.append(_route(url, *answers[-1].args[2:]))

@@ -12,6 +12,7 @@ import pytest
 from adapters.inbound.cli.app import run
 from adapters.inbound.cli.runtime import DevOptions, ServerState
 from wildside.app.ingest_osm_extract import IngestReport
+from wildside.app.plan_tour import EndOutOfReachError
 from wildside.domain.accounts import IssuedToken, User
 from wildside.domain.errors import ConfigurationError
 from wildside.ports.osm_extract_source import OsmExtractError
@@ -59,6 +60,8 @@ class FakeRuntime:
         return REPORT
 
     def plan_tour(self, request: object) -> object:
+        if self.fail_with:
+            raise self.fail_with
         raise NotImplementedError
 
     def serve(self, host: str | None, port: int | None) -> int:
@@ -143,6 +146,25 @@ def test_domain_errors_become_one_line_and_exit_one() -> None:
     code, out, err = _run(["ingest", "x.pbf"], runtime)
     assert (code, out) == (1, "")
     assert err == "wildside: error: x.pbf: no such file\n"
+
+
+def test_an_end_out_of_reach_is_one_line_and_exit_one() -> None:
+    # Given an engine that finds the end out of reach of the budget
+    message = "the end cannot be reached from the start within the 5-minute budget at 1.3 m/s"
+    runtime = FakeRuntime(fail_with=EndOutOfReachError(message, field="end"))
+    # When a point-to-point route is asked for
+    argv = ["route", "--lat", "60.17", "--lng", "24.94", "--minutes", "5"]
+    code, out, err = _run([*argv, "--end-lat", "60.1675", "--end-lng", "24.9525"], runtime)
+    # Then the walker reads one line, and the exit status says it failed
+    assert (code, out) == (1, "")
+    assert err == f"wildside: error: {message}\n"
+
+
+def test_an_operating_system_refusal_is_one_line_too() -> None:
+    runtime = FakeRuntime(fail_with=PermissionError(13, "Permission denied", "/data/x.pbf"))
+    code, out, err = _run(["ingest", "/data/x.pbf"], runtime)
+    assert (code, out) == (1, "")
+    assert err == "wildside: error: [Errno 13] Permission denied: '/data/x.pbf'\n"
 
 
 def test_configuration_errors_at_start_up_are_reported_too() -> None:

@@ -121,6 +121,9 @@ def run(
     except WildsideError as exc:
         print(f"wildside: error: {exc.message}", file=err)
         return EXIT_FAILURE
+    except OSError as exc:  # the machine's refusal (permissions, a full disk), not a bug
+        print(f"wildside: error: {exc}", file=err)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("wildside: interrupted", file=err)
         return EXIT_INTERRUPTED

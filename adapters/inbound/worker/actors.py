@@ -1,7 +1,8 @@
-"""The Dramatiq actors: decode a job, call one use case, let the broker retry outages."""
+"""The Dramatiq actors: decode a job, call one use case, let the broker retry outages only."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -12,7 +13,7 @@ from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from adapters import log_context
 from wildside.domain.enrichment.area import EnrichmentJob
-from wildside.domain.errors import InvalidInputError
+from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.job_lease import gave_up_message
 from wildside.domain.route_status import TIMEOUT_ERROR
 from wildside.ports.enrichment_job_queue import ENRICHMENT_JOB, ENRICHMENT_QUEUE
@@ -52,6 +53,35 @@ class RetryPolicy:
     hard_time_limit_ms: int = 120_000
 
 
+def should_retry(retries: int, exception: BaseException, *, max_retries: int) -> bool:
+    """Dramatiq's ``retry_when``: retry only what another attempt could fix.
+
+    A ``WildsideError`` says so itself (``is_retryable``: an outage yes, a
+    request whose end is out of reach no). Of other exceptions only operating
+    system errors (a connection reset, a timeout) and an explicit
+    ``dramatiq.Retry`` are worth another attempt; anything else is a bug that
+    would fail the same way again. ``retries`` counts the earlier retries.
+    Dramatiq lets ``retry_when`` override ``max_retries``, so the cap is here.
+
+    Examples
+    --------
+    >>> from wildside.domain.errors import InvalidInputError, UnavailableError
+    >>> should_retry(0, UnavailableError("down", service="redis"), max_retries=3)
+    True
+    >>> should_retry(3, UnavailableError("down", service="redis"), max_retries=3)
+    False
+    >>> should_retry(0, InvalidInputError("the end is out of reach"), max_retries=3)
+    False
+    >>> should_retry(0, KeyError("bug"), max_retries=3)
+    False
+    """
+    if retries >= max_retries:
+        return False
+    if isinstance(exception, WildsideError):
+        return exception.is_retryable
+    return isinstance(exception, OSError | dramatiq.Retry)
+
+
 def declare_actors(
     broker: dramatiq.Broker,
     handlers: JobHandlers,
@@ -59,6 +89,7 @@ def declare_actors(
     enrichment_time_limit_ms: int = 1_800_000,
 ) -> list[dramatiq.Actor[Any, Any]]:
     """Register the route and enrichment actors on ``broker``; nothing happens at import."""
+    retry_when = functools.partial(should_retry, max_retries=policy.max_retries)
 
     def enrich_area(document: dict[str, Any]) -> None:
         try:
@@ -94,6 +125,7 @@ def declare_actors(
             queue_name=ROUTE_QUEUE,
             broker=broker,
             max_retries=policy.max_retries,
+            retry_when=retry_when,
             min_backoff=policy.min_backoff_ms,
             max_backoff=policy.max_backoff_ms,
             time_limit=policy.hard_time_limit_ms,
@@ -104,6 +136,7 @@ def declare_actors(
             queue_name=ROUTE_QUEUE,
             broker=broker,
             max_retries=policy.max_retries,
+            retry_when=retry_when,
             min_backoff=policy.min_backoff_ms,
             max_backoff=policy.max_backoff_ms,
         )(route_job_exhausted),
@@ -112,6 +145,7 @@ def declare_actors(
             queue_name=ENRICHMENT_QUEUE,
             broker=broker,
             max_retries=policy.max_retries,
+            retry_when=retry_when,
             min_backoff=policy.min_backoff_ms,
             max_backoff=policy.max_backoff_ms,
             time_limit=enrichment_time_limit_ms,
