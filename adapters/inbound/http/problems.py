@@ -178,7 +178,8 @@ def wildside_error_handler(
     if status == 500:
         log.error("unexpected %s: %s", type(exc).__name__, exc.message)
         return problem(500, "internal-error", "an internal error occurred")
-    return problem(status, exc.code, exc.message, headers=headers, **extra)
+    # Messages may quote the caller's input (an unknown request id from the path): bounded.
+    return problem(status, exc.code, bounded(exc.message), headers=headers, **extra)
 
 
 def http_exception_handler(

@@ -289,16 +289,18 @@ def test_numbers_of_either_json_kind_are_still_numbers(stack: Stack) -> None:
 
 def test_problems_never_echo_an_unbounded_path(stack: Stack) -> None:
     long_path = "/api/v1/routes/" + "x" * 60_000  # httpx refuses URLs over 64 KiB
+    token = stack.user("ada")
     for response in (
         stack.client.get(long_path, headers={"Authorization": "Bearer nope"}),
+        stack.client.get(long_path, headers=stack.auth(token)),  # 404 naming the id
         stack.client.get("/" + "y" * 60_000),
         stack.client.delete("/api/v1/routes?" + "z=1&" * 15_000),
     ):
         assert 400 <= response.status_code < 500
         assert response.headers["content-type"] == PROBLEM
         assert len(response.content) < 2_000, response.text[:300]
-        assert "xxxxxxxxxx" not in response.text
-        assert "yyyyyyyyyy" not in response.text
+        assert "x" * 200 not in response.text  # a 404 may quote the id, cut short
+        assert "y" * 200 not in response.text
         # The instance names the request by the id the response carries, not by its path.
         request_id = response.headers["x-request-id"]
         assert response.json()["instance"] == f"urn:wildside:request:{request_id}"
