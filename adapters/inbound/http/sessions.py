@@ -46,7 +46,8 @@ class TolerantCookieBackend(ClientSideSessionBackend):
             data = [connection.cookies[key].encode("utf-8") for key in cookie_keys]
             return self.load_data(data)
         except _UNREADABLE as exc:
-            log.info("ignored an unreadable session cookie (%s)", type(exc).__name__)
+            # Debug only: after a key rotation every old cookie lands here.
+            log.debug("ignored an unreadable session cookie (%s)", type(exc).__name__)
             return {}
 
 
