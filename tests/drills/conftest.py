@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO_ROOT
 from tests.drills.ledger import Ledger
 
 DRILLS_DIR = Path(__file__).resolve().parent
@@ -68,6 +71,19 @@ def figures(request: pytest.FixtureRequest) -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def ledger() -> Ledger:
-    """Every secret used and every process log written during this session's drills."""
-    return Ledger()
+def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
+    """Every secret used and every process log written during this session's drills.
+
+    At the end the logs and the figures are copied to ``.run/drills/`` (the
+    temporary directories do not outlive a few later pytest runs).
+    """
+    ledger = Ledger()
+    yield ledger
+    keep = REPO_ROOT / ".run" / "drills"
+    shutil.rmtree(keep, ignore_errors=True)
+    (keep / "logs").mkdir(parents=True)
+    for path in ledger.logs:
+        if path.exists():
+            shutil.copy(path, keep / "logs" / f"{path.parent.name}-{path.name}")
+    figures = request.config.stash.get(FIGURES, {})
+    (keep / "figures.json").write_text(json.dumps(figures, indent=2, sort_keys=True))

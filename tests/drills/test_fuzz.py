@@ -197,7 +197,7 @@ def _hostile_headers(token: str, rng: random.Random) -> list[list[tuple[str, str
 INVALID_HTTP: list[list[tuple[str, str | bytes]]] = [
     [("X-Request-ID", b"bad\x00id")],
     [("Cookie", b"session=\x00")],
-    [("Authorization", b"Bearer \rwst_x")],
+    [("Authorization", b"Bearer \x01wst_x")],
 ]
 
 

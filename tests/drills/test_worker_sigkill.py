@@ -105,7 +105,11 @@ def test_sigkilled_workers_lose_no_job_and_finish_each_once(
         for _ in range(rounds):
             assert not overall.expired(), "the rounds ran out of time"
             time.sleep(rng.uniform(0.3, 2.5))
-            running_at_kill += _running(service.database_url)
+            # Kill mid-job when there is a job: wait (up to 3 s) until one runs somewhere.
+            busy = Deadline(3)
+            while not (running := _running(service.database_url)) and not busy.expired():
+                time.sleep(0.05)
+            running_at_kill += running
             service.kill_worker(rng.choice(service.workers))
             began = time.monotonic()
             service.start_worker()
