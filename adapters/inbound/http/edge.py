@@ -44,6 +44,17 @@ class Edge:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Time and count HTTP requests; give up on slow ones with a 504 problem."""
+        if scope["type"] == "websocket":
+            # A socket's lines (handshake refusals, subscription errors) name it
+            # too; it has no response headers to echo the id in.
+            request_id = _request_id(_headers(scope).get("x-request-id"))
+            user_token = log_context.user.set(None)
+            try:
+                with log_context.bound(request=request_id):
+                    await self.app(scope, receive, send)
+            finally:
+                log_context.user.reset(user_token)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

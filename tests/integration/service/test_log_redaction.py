@@ -171,10 +171,16 @@ def test_an_unexpected_websocket_error_is_logged_once_with_its_traceback(
     monkeypatch.setattr(ws, "websocket_user", broken)
     with (
         pytest.raises(WebSocketDisconnect),
-        stack.client.websocket_connect("/ws", subprotocols=["wildside.v1", f"bearer.{token}"]),
+        stack.client.websocket_connect(
+            "/ws",
+            subprotocols=["wildside.v1", f"bearer.{token}"],
+            headers={"x-request-id": "ws-req-1"},
+        ),
     ):
         pass
     crashes = [e for e in _lines(json_log) if "returned nonsense" in e.get("error", "")]
     assert len(crashes) == 1
     assert crashes[0]["message"] == "unhandled error on WebSocket /ws"
     assert crashes[0]["level"] == "error"
+    # And the line names the socket's request, as HTTP lines do
+    assert crashes[0]["request_id"] == "ws-req-1"
