@@ -14,7 +14,8 @@ def canonical_request_id(request_id: str) -> str:
     try:
         return str(uuid.UUID(request_id))
     except ValueError:
-        raise NotFoundError(f"no route request {request_id!r}") from None
+        # Not echoed: a caller's path segment can be any size and any text.
+        raise NotFoundError("no such route request (request ids are UUIDs)") from None
 
 
 class GetRoute:
@@ -31,7 +32,8 @@ class GetRoute:
         NotFoundError
             If it does not exist, has expired, or belongs to someone else.
         """
-        record = self._store.get(canonical_request_id(request_id))
+        canonical = canonical_request_id(request_id)
+        record = self._store.get(canonical)
         if record is None or record.user_id != user.id:
-            raise NotFoundError(f"no route request {request_id!r}")
+            raise NotFoundError(f"no route request {canonical}")
         return record
