@@ -20,12 +20,14 @@ class Ledger:
     ``secrets`` maps a kind (``SECRET_KINDS``) to the exact strings used;
     ``logs`` lists the stderr files of every API and worker process with its
     role; ``killed`` the files of processes the drills SIGKILLed (their last
-    line may be cut by the kill, which is not the product's fault).
+    line may be cut by the kill, which is not the product's fault);
+    ``exits`` the exit status of every other process after its SIGTERM.
     """
 
     secrets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     logs: dict[Path, str] = field(default_factory=dict)
     killed: set[Path] = field(default_factory=set)
+    exits: dict[Path, int | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, kind: str, value: str) -> str:

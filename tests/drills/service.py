@@ -140,7 +140,10 @@ def drill_service(
         try:
             yield service
         finally:
+            processes = [p for p in [service.api, *service.workers] if p is not None]
             service.stop()
+            for process in processes:
+                ledger.exits[process.log_path] = process.returncode  # type: ignore[attr-defined]
 
 
 def request_rows(database_url: str) -> dict[str, tuple[str, int, int, float | None]]:

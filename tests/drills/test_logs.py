@@ -7,6 +7,9 @@ secret any drill used (tokens, session cookies, user ids, Idempotency-Keys,
 exact start coordinates, passwords: the ledger has every one) appears in any
 line. A process the drills SIGKILLed may end with one cut line: the kill
 cuts it, not the product, so only that last unterminated line is excused.
+Every other process was stopped with SIGTERM at the end of its drill: it
+exits 0, and the API's last line is ``api stopped`` (docs/operations.md), so
+no line was lost on the way out.
 """
 
 from __future__ import annotations
@@ -69,6 +72,19 @@ def _missing_id(record: dict[str, Any], role: str) -> str | None:
     return "job_id" if is_job and not record.get("job_id") else None
 
 
+def _unclean_stop(
+    path: Path, role: str, records: list[dict[str, Any]], status: int | None
+) -> list[str]:
+    """What says a SIGTERMed process did not stop cleanly."""
+    problems = []
+    if status != 0:
+        problems.append(f"{path.name}: exit status {status} after SIGTERM (expected 0)")
+    last = records[-1]["message"] if records else None
+    if role == "serve" and last != "api stopped":
+        problems.append(f"{path.name}: the last line is {last!r}, not 'api stopped'")
+    return problems
+
+
 def test_every_log_line_is_json_with_its_ids_and_holds_no_secret(
     ledger: Ledger, figures: dict[str, object]
 ) -> None:
@@ -87,6 +103,8 @@ def test_every_log_line_is_json_with_its_ids_and_holds_no_secret(
         records, bad = _parse(path, path in ledger.killed)
         problems.extend(bad)
         counts[f"{role} lines"] += len(records)
+        if path not in ledger.killed:
+            problems.extend(_unclean_stop(path, role, records, ledger.exits.get(path)))
         for record in records:
             counts[f"{role} {record['level']}"] += 1
             if (missing := _missing_id(record, role)) is not None:
