@@ -117,11 +117,11 @@ class Drive:
         return [row[0] for row in rows]
 
     def quota_used(self) -> dict[str, int]:
-        client = redis.Redis.from_url(self.service.redis_url)
+        client = redis.Redis.from_url(self.service.redis_url, decode_responses=True)
         day = dt.datetime.now(dt.UTC).date().isoformat()
-        raw = client.hgetall(f"enrich:quota:{day}")
+        raw: dict[str, str] = client.hgetall(f"enrich:quota:{day}")  # type: ignore[assignment]
         client.close()
-        return {k.decode(): int(v) for k, v in raw.items()}
+        return {k: int(v) for k, v in raw.items()}
 
 
 def test_overpass_faults_never_break_the_quota_or_the_semaphore_and_the_breaker_recovers(

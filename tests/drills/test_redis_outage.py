@@ -73,6 +73,8 @@ def test_a_redis_sigkill_loses_no_accepted_job_and_heals_without_restarts(
         time.sleep(0.1)
     time.sleep(1.2)  # the append-only file is synced every second
     before = _statuses(service)
+    assert before.get("running"), f"no job was running at the kill: {before}"
+    assert before.get("queued"), f"no job was queued at the kill: {before}"
     pids = service.pids()
     # When Redis is SIGKILLed and stays down while the API keeps being asked
     pid = durable_redis.pid()

@@ -137,6 +137,9 @@ def test_sigkilled_workers_lose_no_job_and_finish_each_once(
                 failures.append(f"{request_id}: bad stream {seen.messages}: {exc}")
         if any(m.get("request_id") == request_id for m in seen.extra):
             failures.append(f"{request_id}: messages after the final one: {seen.extra}")
+        answer = client.route(request_id)
+        if answer.status != 200 or answer.body.get("status") != "succeeded":
+            failures.append(f"{request_id}: GET answers {answer.status} {answer.body}")
     durations = sorted(s for (_, _, _, s) in rows.values() if s is not None)
     figures.update(
         rounds=rounds,

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,7 +233,10 @@ class Load:
 
 
 def wait_all_final(
-    rows: Any, request_ids: list[str], deadline: Deadline, poll_s: float = 0.5
+    rows: Callable[[], dict[str, Any]],
+    request_ids: list[str],
+    deadline: Deadline,
+    poll_s: float = 0.5,
 ) -> dict[str, Any]:
     """Poll ``rows()`` until every request in ``request_ids`` is final or the deadline passes."""
     while True:
@@ -270,7 +274,7 @@ def raw_request(
     base_url: str,
     method: str,
     path: str,
-    headers: list[tuple[str, str | bytes]] | None = None,
+    headers: Sequence[tuple[str, str | bytes]] | None = None,
     body: bytes | None = None,
     timeout_s: float = 30.0,
 ) -> Raw:
