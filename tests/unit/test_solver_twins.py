@@ -182,12 +182,8 @@ def _swap_outcome(
     return float(scores[u] - scores[route[i]]), route_cost(dist, rest, length - 1) + delta
 
 
-@settings(max_examples=200, deadline=None)
-@given(seeds, st.integers(6, 40), st.floats(0.0, 1.0))
-def test_fast_swap_search_proposes_only_moves_the_exhaustive_search_accepts(
-    seed: int, n: int, slack: float
-) -> None:
-    # Given a random route, scores, a budget near its cost, and a fresh exact cache
+def _swap_case(seed: int, n: int, slack: float) -> tuple:
+    """A random route, scores with ties, a budget ``slack`` above its cost, a fresh exact cache."""
     rng, dist, candidates = _instance(seed, n)
     route, length = _route(rng, n, int(rng.integers(1, n - 2)), closed=bool(rng.integers(2)))
     scores = np.round(rng.random(n), 1)  # ties happen, as with real scores
@@ -195,23 +191,87 @@ def test_fast_swap_search_proposes_only_moves_the_exhaustive_search_accepts(
     cost = route_cost(dist, route, length)
     limit = cost + slack * 0.5
     cache = _fresh_cache(dist, route, length, candidates, n)
+    return dist, scores, route, length, cost, limit, candidates, cache
+
+
+def _best_gain_in_fast_space(
+    dist: np.ndarray,
+    scores: np.ndarray,
+    route: np.ndarray,
+    length: int,
+    cost: float,
+    limit: float,
+    candidates: np.ndarray,
+    cache: tuple,
+) -> float:
+    """Best score gain of an affordable swap where the newcomer takes its cached cheapest edge
+    (one that does not touch the stop leaving) or the gap that stop leaves; -inf if none.
+
+    This is the move space the fast search covers when every candidate is in every near list,
+    computed the same way (cost minus the stop's saving plus the insertion's cost).
+    """
+    on_route, delta, where = cache
+    best = -np.inf
+    for i in range(1, length - 1):
+        a, v, b = route[i - 1], route[i], route[i + 1]
+        saving = dist[a, v] + dist[v, b] - dist[a, b]
+        for u in candidates:
+            if on_route[u]:
+                continue
+            costs = [dist[u, a] + dist[u, b] - dist[a, b]]
+            if i not in (where[u], where[u] + 1):
+                costs.append(delta[u])
+            if min(cost - saving + c for c in costs) <= limit:
+                best = max(best, float(scores[u] - scores[v]))
+    return best
+
+
+@settings(max_examples=1000, deadline=None)
+@given(seeds, st.integers(6, 40), st.floats(0.0, 1.0))
+def test_fast_swap_search_finds_the_best_swap_of_its_move_space_and_only_real_ones(
+    seed: int, n: int, slack: float
+) -> None:
+    # Given a random route, scores, a budget near its cost, a fresh exact cache, full lists
+    dist, scores, route, length, cost, limit, candidates, cache = _swap_case(seed, n, slack)
     neighbors = _full_lists(dist, candidates)
     # When both searches look for a swap
     fast_i, fast_u = find_swap_fast(
         dist, scores, route, length, cost, limit, candidates, cache, EPS, neighbors
     )
     full_i, full_u = _find_swap(dist, scores, route, length, cost, limit, candidates, cache, EPS)
-    # Then a fast proposal is a real, affordable, improving swap
+    # Then a fast proposal is a real, affordable swap that does not lower the score
     if fast_i >= 0:
         gain, new_cost = _swap_outcome(dist, scores, route, length, fast_i, fast_u)
         assert new_cost <= limit + 1e-9
-        assert gain > 0 or cost - new_cost > -1e-9
-        # and the exhaustive search finds one at least as good in score
+        assert gain >= 0
+        # and the exhaustive search, which tries every edge, finds one at least as good
         assert full_i >= 0
         assert _swap_outcome(dist, scores, route, length, full_i, full_u)[0] >= gain
-    # And when the exhaustive search finds a swap that raises the score, so does the fast one
-    if full_i >= 0 and _swap_outcome(dist, scores, route, length, full_i, full_u)[0] > 0:
+    # And the fast search finds the best score gain of the moves it covers
+    best = _best_gain_in_fast_space(dist, scores, route, length, cost, limit, candidates, cache)
+    if best > 0:
         assert fast_i >= 0
+        assert float(scores[fast_u] - scores[route[fast_i]]) == best
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="find_swap_fast lets a newcomer whose cheapest edge touches the stop leaving take"
+    " only the gap that stop leaves, never its next-cheapest edge elsewhere, so it can miss a"
+    " score-raising swap the exhaustive search makes (see docs/architecture.md, 2026-12-07).",
+)
+def test_fast_swap_search_finds_every_swap_the_exhaustive_search_does() -> None:
+    # Given the case hypothesis found: route 0-4-2-3-1 on the budget exactly; candidate 5's
+    # cheapest edge is 3-1, and swapping stop 3 for it fits only with 5 on another edge
+    dist, scores, route, length, cost, limit, candidates, cache = _swap_case(561, 6, 0.0)
+    neighbors = _full_lists(dist, candidates)
+    full_i, full_u = _find_swap(dist, scores, route, length, cost, limit, candidates, cache, EPS)
+    assert (full_i, full_u) == (3, 5)
+    # When the fast search looks, then (not yet) it finds a swap as well
+    fast_i, _ = find_swap_fast(
+        dist, scores, route, length, cost, limit, candidates, cache, EPS, neighbors
+    )
+    assert fast_i >= 0
 
 
 # -- the insertion cache: incremental upkeep against recomputation ---------------------------
