@@ -1,4 +1,10 @@
-"""The circuit breaker around each Overpass endpoint: closed, open, half-open, decided purely."""
+"""The circuit breaker around each Overpass endpoint: closed, open, half-open, decided purely.
+
+These are the transitions of the state every worker shares. pybreaker runs
+each call (``adapters/outbound/pybreaker``) and its storage applies them, one
+atomic step per event: a failure is ``record_failure``, a success
+``record_success``, the half-open probe claim is ``admit``.
+"""
 
 from __future__ import annotations
 
