@@ -15,6 +15,7 @@ from adapters.outbound.postgres.account_store import PostgresAccountStore
 from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
 from tests.fakes.route_request_store import InMemoryRouteRequestStore
+from tests.support.route_results import sample_route_result
 from wildside.domain.geo import GeoPoint
 from wildside.domain.idempotency import IdempotencyRecord
 from wildside.domain.route_spec import RouteSpec
@@ -37,7 +38,7 @@ SPEC = RouteSpec.build(
 OTHER_SPEC = RouteSpec.build(
     start=GeoPoint(60.1699, 24.9384), end=GeoPoint(60.1718, 24.9414), duration_minutes=45
 )
-RESULT = {"stops": [{"id": "node/1", "name": "Tuomiokirkko"}], "total_m": 1234.5}
+RESULT = sample_route_result()
 
 
 @dataclass

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
@@ -19,7 +20,10 @@ from tests.contracts.test_route_request_store_contract import (
     new_request,
     postgres_harness,
 )
+from tests.support.route_results import legacy_document, sample_route_result
 from wildside.domain.errors import UnavailableError
+from wildside.domain.route_result import UnreadableRouteResultError
+from wildside.domain.route_status import RouteStatus, StatusUpdate
 from wildside.ports.route_request_store import NewRouteRequest, RouteRequestStoreError
 
 
@@ -79,3 +83,42 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _succeeded_with_stored_result(migrated_database_url: str, stored: object) -> str:
+    """A succeeded request whose ``routes.result`` row holds ``stored`` as written by SQL."""
+    h = postgres_harness(migrated_database_url)
+    request = new_request(h.alice)
+    h.store.create(request, None)
+    h.store.begin_attempt(request.request_id, T0)
+    done = StatusUpdate(request.request_id, RouteStatus.SUCCEEDED, 100, T0)
+    h.store.transition(done, result=sample_route_result())
+    with psycopg.connect(migrated_database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE routes SET result = %s WHERE request_id = %s",
+            (Jsonb(stored), request.request_id),
+        )
+    return request.request_id
+
+
+def test_a_result_stored_before_results_were_typed_still_reads(
+    migrated_database_url: str,
+) -> None:
+    # Given a result row written by the untyped code of 2026-11 (no version key)
+    expected = sample_route_result(name="Suomenlinna")
+    request_id = _succeeded_with_stored_result(migrated_database_url, legacy_document(expected))
+    # When it is read, then it is the same route, typed
+    record = PostgresRouteRequestStore(per_call(migrated_database_url)).get(request_id)
+    assert record is not None
+    assert record.result == expected
+
+
+@pytest.mark.parametrize("stored", [{"version": 99}, {"version": 1, "points": "nonsense"}, [1]])
+def test_a_result_of_an_unknown_shape_is_refused_clearly(
+    migrated_database_url: str, stored: object
+) -> None:
+    # Given a result row of a shape this version cannot read (newer, or damaged)
+    request_id = _succeeded_with_stored_result(migrated_database_url, stored)
+    # When it is read, then a WildsideError says so (never a driver or decode error)
+    with pytest.raises(UnreadableRouteResultError):
+        PostgresRouteRequestStore(per_call(migrated_database_url)).get(request_id)

@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
+from wildside.domain.route_result import RouteResult
 from wildside.ports.clock import Clock
 from wildside.ports.route_cache import RouteCache
 
 
 @dataclass
 class InMemoryRouteCache(RouteCache):
-    """Documents with their expiry time; ``ttls`` records what was asked for.
+    """Routes with their expiry time; ``ttls`` records what was asked for.
 
-    Documents go through JSON both ways, as in Redis: what comes back is a
-    copy with lists for tuples and string keys, and non-JSON values fail on put.
+    Results are frozen values, so holding the caller's object is as safe as a copy.
     """
 
     clock: Clock
-    entries: dict[str, tuple[str, float]] = field(default_factory=dict)
+    entries: dict[str, tuple[RouteResult, float]] = field(default_factory=dict)
     ttls: dict[str, int] = field(default_factory=dict)
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        """A copy of the document if present and not expired."""
+    def get(self, key: str) -> RouteResult | None:
+        """The route if present and not expired."""
         entry = self.entries.get(key)
         if entry is None or entry[1] <= self.clock.monotonic():
             return None
-        document: dict[str, Any] = json.loads(entry[0])
-        return document
+        return entry[0]
 
-    def put(self, key: str, document: dict[str, Any], ttl_s: int) -> None:
-        """Store a copy until now + ttl (at least one second, as Redis ``EX`` requires)."""
+    def put(self, key: str, result: RouteResult, ttl_s: int) -> None:
+        """Store until now + ttl (at least one second, as Redis ``EX`` requires)."""
         if ttl_s < 1:
             raise ValueError(f"a cache TTL must be at least 1 s, got {ttl_s}")
-        self.entries[key] = (json.dumps(document), self.clock.monotonic() + ttl_s)
+        self.entries[key] = (result, self.clock.monotonic() + ttl_s)
         self.ttls[key] = ttl_s

@@ -6,9 +6,9 @@ import copy
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from wildside.domain.idempotency import IdempotencyRecord
+from wildside.domain.route_result import RouteResult
 from wildside.domain.route_status import RouteStatus, StatusUpdate, can_transition
 from wildside.ports.route_request_store import (
     IdempotencyClaim,
@@ -92,7 +92,7 @@ class InMemoryRouteRequestStore(RouteRequestStore):
             return True
 
     def transition(
-        self, update: StatusUpdate, *, result: dict[str, Any] | None = None
+        self, update: StatusUpdate, *, result: RouteResult | None = None
     ) -> StatusUpdate | None:
         """Apply ``update`` if allowed; progress never goes down; one result."""
         with self.lock:
@@ -101,7 +101,7 @@ class InMemoryRouteRequestStore(RouteRequestStore):
                 return None
             stored_result = row.record.result
             if update.status is RouteStatus.SUCCEEDED and stored_result is None:
-                stored_result = copy.deepcopy(result)
+                stored_result = result  # a frozen value
             row.record = replace(
                 row.record,
                 status=update.status,

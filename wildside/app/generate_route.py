@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from wildside.domain.errors import JobTimeoutError, WildsideError
 from wildside.domain.job_lease import LeasePolicy
-from wildside.domain.route_document import route_document
+from wildside.domain.route_result import RouteResult, route_result
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus, StatusUpdate
 from wildside.domain.tour import Tour, TourRequest
@@ -168,10 +168,10 @@ class GenerateRoute:
             data_version = self._planner.data_version()
         key = job.spec.cache_key(data_version)
         with self._tracer.span("route cache lookup"):
-            document = self._cached(key)
-        outcome = JobOutcome.CACHE_HIT if document is not None else JobOutcome.SUCCEEDED
+            cached = self._cached(key)
+        outcome = JobOutcome.CACHE_HIT if cached is not None else JobOutcome.SUCCEEDED
         candidates_found: int | None = None  # known only when this job planned the tour
-        if document is None:
+        if cached is None:
             self._check(deadline)
             tour = self._planner(
                 job.spec.tour_request(),
@@ -183,15 +183,12 @@ class GenerateRoute:
             )
             candidates_found = tour.diagnostics.candidates_found
             self._check(deadline)
-            document = route_document(tour)
-            self._store_in_cache(key, document)
-        document["diagnostics"] = {
-            **document["diagnostics"],
-            "cache_hit": outcome.value == "cache_hit",
-        }
+            cached = route_result(tour)
+            self._store_in_cache(key, cached)
+        result = cached.served(is_cache_hit=outcome is JobOutcome.CACHE_HIT)
         done = StatusUpdate(job.request_id, RouteStatus.SUCCEEDED, 100, self._clock.now())
         with self._tracer.span("store result"):
-            stored = self._store.transition(done, result=document)
+            stored = self._store.transition(done, result=result)
         if stored is None:
             return JobOutcome.SKIPPED  # another delivery finished first: keep its result
         self._publish(stored)
@@ -202,11 +199,11 @@ class GenerateRoute:
             ROUTE_COMPUTED,
             job.user_id,
             {
-                "distance_m": document["distance_m"],
-                "stops": len(document["stops"]),
+                "distance_m": result.distance_m,
+                "stops": len(result.stops),
                 "themes": list(job.spec.themes),
-                "duration_s": document["used_s"],
-                "budget_s": document["budget_s"],
+                "duration_s": result.used_s,
+                "budget_s": result.budget_s,
                 "cache_hit": outcome is JobOutcome.CACHE_HIT,
             },
         )
@@ -238,21 +235,21 @@ class GenerateRoute:
         if self._clock.monotonic() > deadline:
             raise JobTimeoutError(f"the job ran longer than {self._settings.time_limit_s:g} s")
 
-    def _cached(self, key: str) -> dict[str, Any] | None:
+    def _cached(self, key: str) -> RouteResult | None:
         try:
-            document = self._cache.get(key)
-        except WildsideError as exc:  # a cache outage costs speed, not the request
+            result = self._cache.get(key)
+        except WildsideError as exc:  # a cache outage (or an unreadable entry) costs speed only
             log.warning("route cache read failed: %s", exc)
-            document = None
-        self._metrics.route_cache_lookup(is_hit=document is not None)
-        return document
+            result = None
+        self._metrics.route_cache_lookup(is_hit=result is not None)
+        return result
 
-    def _store_in_cache(self, key: str, document: dict[str, Any]) -> None:
+    def _store_in_cache(self, key: str, result: RouteResult) -> None:
         base = self._settings.cache_ttl_s
         spread = self._settings.cache_ttl_jitter
         ttl = round(base * (1.0 + self._jitter.uniform(-spread, spread)))
         try:
-            self._cache.put(key, document, max(1, ttl))
+            self._cache.put(key, result, max(1, ttl))
         except WildsideError as exc:
             log.warning("route cache write failed: %s", exc)
 

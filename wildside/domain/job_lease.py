@@ -77,5 +77,12 @@ def lost_job_action(attempts: int, policy: LeasePolicy) -> LostJobAction:
 
 
 def gave_up_message(attempts: int) -> str:
-    """The ``error`` of a request maintenance gave up on (no internal detail: clients see it)."""
-    return f"the route could not be computed after {attempts} attempts; try again later"
+    """The ``error`` of a request given up on (no internal detail: clients see it).
+
+    Examples
+    --------
+    >>> gave_up_message(1)
+    'the route could not be computed after 1 attempt; try again later'
+    """
+    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+    return f"the route could not be computed after {tries}; try again later"

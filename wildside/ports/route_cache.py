@@ -1,26 +1,27 @@
-"""Route cache port: computed route documents by canonical request key, with a TTL."""
+"""Route cache port: computed routes by canonical request key, with a TTL."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from wildside.domain.errors import WildsideError
+from wildside.domain.route_result import RouteResult
 
 
 class RouteCacheError(WildsideError):
-    """The cache could not be read or written."""
+    """The cache could not be read or written, or holds an entry it cannot read."""
 
     code = "route-cache-error"
     is_retryable = True
 
 
 class RouteCache(Protocol):
-    """A key-value cache; misses are normal, errors are not."""
+    """A key-value cache; misses are normal, errors are not (callers treat both as a miss)."""
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The document stored under ``key``, or ``None``."""
+    def get(self, key: str) -> RouteResult | None:
+        """The route stored under ``key``, or ``None``."""
         ...
 
-    def put(self, key: str, document: dict[str, Any], ttl_s: int) -> None:
-        """Store ``document`` under ``key`` for ``ttl_s`` seconds."""
+    def put(self, key: str, result: RouteResult, ttl_s: int) -> None:
+        """Store ``result`` under ``key`` for ``ttl_s`` seconds."""
         ...

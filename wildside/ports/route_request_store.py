@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from wildside.domain.errors import WildsideError
 from wildside.domain.idempotency import IdempotencyRecord
+from wildside.domain.route_result import RouteResult
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate
 
@@ -45,7 +46,7 @@ class RouteRequestRecord:
     attempts: int
     created_at: datetime
     updated_at: datetime
-    result: dict[str, Any] | None = None
+    result: RouteResult | None = None
 
     def status_update(self) -> StatusUpdate:
         """The current status as a message."""
@@ -79,7 +80,11 @@ class RouteRequestStore(Protocol):
         ...
 
     def get(self, request_id: str) -> RouteRequestRecord | None:
-        """The request with its result (if succeeded), or ``None`` if unknown."""
+        """The request with its result (if succeeded), or ``None`` if unknown.
+
+        Raises ``UnreadableRouteResultError`` if the stored result has a shape
+        this version cannot read.
+        """
         ...
 
     def begin_attempt(
@@ -102,7 +107,7 @@ class RouteRequestStore(Protocol):
         ...
 
     def transition(
-        self, update: StatusUpdate, *, result: dict[str, Any] | None = None
+        self, update: StatusUpdate, *, result: RouteResult | None = None
     ) -> StatusUpdate | None:
         """Apply ``update`` if the domain allows it from the stored status.
 

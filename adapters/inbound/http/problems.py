@@ -21,6 +21,7 @@ from wildside.domain.errors import (
     UnavailableError,
     WildsideError,
 )
+from wildside.domain.route_result import UnreadableRouteResultError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ _STATUS_BY_ERROR: list[tuple[type[WildsideError], int]] = [
     (RateLimitedError, 429),
     (UnavailableError, 503),
     (JobTimeoutError, 504),
+    (UnreadableRouteResultError, 410),
 ]
 _TITLES = {
     400: "Bad request",
@@ -53,6 +55,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
     413: "Request body too large",
     415: "Unsupported media type",
     422: "Invalid request",

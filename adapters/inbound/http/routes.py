@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from anyio import to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
@@ -17,13 +16,7 @@ from adapters.inbound.http.auth import current_user
 from adapters.inbound.http.bodies import StrictJson
 from adapters.inbound.http.problems import MEDIA_TYPE, Problem, problem
 from adapters.inbound.http.state import services_of, settings_of
-from adapters.inbound.http.wire import (
-    Accepted,
-    RouteOut,
-    RoutePending,
-    RouteRequestBody,
-    RouteResult,
-)
+from adapters.inbound.http.wire import Accepted, RoutePending, RouteReady, RouteRequestBody
 from wildside.domain.accounts import User
 from wildside.domain.geo import GeoPoint
 from wildside.domain.rate_limit import RateLimitDecision
@@ -135,6 +128,11 @@ class RouteController(Controller):
             "Another user's request is a `404`."
         ),
         responses={
+            200: ResponseSpec(
+                data_container=RouteReady,
+                generate_examples=False,
+                description="The route: stops, legs, the walk's geometry, timings, diagnostics",
+            ),
             202: ResponseSpec(
                 data_container=RoutePending,
                 generate_examples=False,
@@ -142,6 +140,7 @@ class RouteController(Controller):
             ),
             400: problem_spec("The request is malformed"),
             404: problem_spec("No such request for this user (or expired after 24 h)"),
+            410: problem_spec("The result was stored in a shape this version cannot read"),
             422: problem_spec("The request failed: the route could not be computed"),
             **COMMON_ERRORS,
         },
@@ -156,8 +155,8 @@ class RouteController(Controller):
         read = services_of(request).get_route
         record = await to_thread.run_sync(read, user, request_id, abandon_on_cancel=True)
         if record.status is RouteStatus.SUCCEEDED and record.result is not None:
-            route = msgspec.convert(record.result, RouteOut)
-            return Response(RouteResult(record.request_id, "succeeded", route), status_code=200)
+            ready = RouteReady(record.request_id, "succeeded", record.result)
+            return Response(ready, status_code=200)
         if record.status is RouteStatus.FAILED:
             is_timeout = record.error == TIMEOUT_ERROR
             return problem(

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from wildside.domain.route_result import RouteResult
 from wildside.domain.route_spec import MAX_DURATION_MINUTES, MAX_SEED, MIN_DURATION_MINUTES
 from wildside.domain.tour import MAX_PACE_M_S, MIN_PACE_M_S
 
@@ -50,98 +51,12 @@ class RoutePending(msgspec.Struct):
     progress: Annotated[int, Meta(ge=0, le=100)]
 
 
-class PointOut(msgspec.Struct):
-    """A stop as the seed's ``points`` list shows it."""
-
-    lat: float
-    lng: float
-    name: str
-
-
-class StopOut(msgspec.Struct):
-    """Everything about one stop."""
-
-    id: str
-    name: str | None
-    lat: float
-    lng: float
-    themes: list[str]
-    score: float
-    arrival_offset_s: float
-    dwell_s: float
-    reason: str
-
-
-class LegOut(msgspec.Struct):
-    """The walk between two consecutive points."""
-
-    distance_m: float
-    duration_s: float
-
-
-class LineString(msgspec.Struct):
-    """GeoJSON LineString of ``[lng, lat]`` pairs."""
-
-    type: Literal["LineString"]
-    coordinates: list[list[float]]
-
-
-class LatLng(msgspec.Struct):
-    """A position."""
-
-    lat: float
-    lng: float
-
-
-class Budget(msgspec.Struct):
-    """The time asked for and the time the tour takes (walking plus dwelling)."""
-
-    requested_s: float
-    used_s: float
-
-
-class Diagnostics(msgspec.Struct):
-    """How the engine got there."""
-
-    candidates_found: int
-    candidates_considered: int
-    candidate_seconds: float
-    matrix_seconds: float
-    solve_seconds: float
-    total_seconds: float
-    iterations: int
-    cache_hit: bool = False
-
-
-class RouteOut(msgspec.Struct):
-    """A computed tour: the seed's ``points`` and ``distance_m``, then the richer fields."""
-
-    points: list[PointOut]
-    distance_m: int
-    start: LatLng
-    end: LatLng
-    stops: list[StopOut]
-    legs: list[LegOut]
-    path: LineString
-    walking_s: float
-    dwell_s: float
-    used_s: float
-    budget_s: float
-    budget: Budget
-    score: float
-    seed: int
-    themes: list[str]
-    data_version: str
-    diagnostics: Diagnostics
-    attribution: str
-
-
-class RouteResult(msgspec.Struct):
+class RouteReady(msgspec.Struct):
     """``GET /api/v1/routes/{request_id}`` once the route is ready."""
 
     request_id: str
     status: Literal["succeeded"]
-    route: RouteOut
+    route: RouteResult
 
 
 class LoginBody(msgspec.Struct, forbid_unknown_fields=True):

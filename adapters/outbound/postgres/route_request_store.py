@@ -12,7 +12,9 @@ from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
 from adapters.outbound.postgres.values import aware, is_uuid, utc
+from adapters.outbound.route_result_codec import decode_route_result, route_result_to_builtins
 from wildside.domain.idempotency import IdempotencyRecord
+from wildside.domain.route_result import RouteResult
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate, can_transition
 from wildside.ports.route_request_store import (
@@ -202,7 +204,7 @@ class PostgresRouteRequestStore(RouteRequestStore):
             return conn.execute(_SET_LEASE, params).rowcount == 1
 
     def transition(
-        self, update: StatusUpdate, *, result: dict[str, Any] | None = None
+        self, update: StatusUpdate, *, result: RouteResult | None = None
     ) -> StatusUpdate | None:
         """Apply ``update`` if the domain allows it; a success stores ``result`` with it.
 
@@ -229,7 +231,8 @@ class PostgresRouteRequestStore(RouteRequestStore):
                 return None
             row = conn.execute(_APPLY, params).fetchone()
             if update.status is RouteStatus.SUCCEEDED and result is not None:
-                params |= {"result": Jsonb(result), "expires_at": locked[1]}
+                stored = Jsonb(route_result_to_builtins(result))
+                params |= {"result": stored, "expires_at": locked[1]}
                 conn.execute(_STORE_RESULT, params)
         return None if row is None else _status(row)
 
@@ -260,7 +263,8 @@ class PostgresRouteRequestStore(RouteRequestStore):
 def _record(row: tuple[Any, ...]) -> RouteRequestRecord:
     request_id, user_id, payload, status, progress, error, attempts, created, updated, result = row
     head = (str(request_id), str(user_id), RouteSpec.from_document(payload), RouteStatus(status))
-    return RouteRequestRecord(*head, progress, error, attempts, utc(created), utc(updated), result)
+    route = None if result is None else decode_route_result(result)
+    return RouteRequestRecord(*head, progress, error, attempts, utc(created), utc(updated), route)
 
 
 def _status(row: tuple[Any, ...]) -> StatusUpdate:

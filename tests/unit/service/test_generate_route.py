@@ -7,6 +7,7 @@ import pytest
 from tests.unit.service.conftest import ADA, HELSINKI, World
 from wildside.app.generate_route import GenerateRoute, GenerationSettings, JobOutcome
 from wildside.domain.errors import InvalidInputError, UnavailableError
+from wildside.domain.route_result import RoutePoint
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus
 from wildside.ports.route_job_queue import GenerateRouteJob
@@ -45,9 +46,9 @@ def test_a_job_runs_to_succeeded_with_rising_progress(world: World) -> None:
     record = world.store.get(job.request_id)
     assert record is not None
     assert record.result is not None
-    assert record.result["points"][0] == {"lat": 60.17, "lng": 24.95, "name": "Old Church"}
-    assert record.result["distance_m"] == 2340
-    assert record.result["diagnostics"]["cache_hit"] is False
+    assert record.result.points[0] == RoutePoint(lat=60.17, lng=24.95, name="Old Church")
+    assert record.result.distance_m == 2340
+    assert record.result.diagnostics.cache_hit is False
     assert world.metrics.jobs == [("route_generation", "succeeded")]
 
 
@@ -72,7 +73,7 @@ def test_the_result_is_cached_with_a_jittered_day_and_reused(world: World) -> No
     record = world.store.get(second.request_id)
     assert record is not None
     assert record.result is not None
-    assert record.result["diagnostics"]["cache_hit"] is True
+    assert record.result.diagnostics.cache_hit is True
     assert world.metrics.cache_lookups == [False, True]
 
 
