@@ -7,7 +7,7 @@ decides anything (the storage puts the opening on its time line).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -199,3 +199,47 @@ def test_threads_of_one_worker_never_share_a_probe(rig: Rig) -> None:
     # Then one probed and one was refused, and the probe closed the circuit
     assert (len(entered), len(refused)) == (1, 1)
     assert rig.status() is BreakerStatus.CLOSED
+
+
+class RivalFirst(CircuitStore):
+    """Delegates to ``store``; just before its first update, another worker runs ``rival``."""
+
+    def __init__(self, store: CircuitStore, rival: Callable[[], None]) -> None:
+        self._store = store
+        self._rival: Callable[[], None] | None = rival
+
+    def update(self, endpoint, change):  # type: ignore[no-untyped-def]
+        rival, self._rival = self._rival, None
+        if rival is not None:
+            rival()
+        return self._store.update(endpoint, change)
+
+    def read(self, endpoint: str) -> BreakerState:
+        return self._store.read(endpoint)
+
+
+def test_a_circuit_closed_by_another_worker_before_the_claim_counts_on(rig: Rig) -> None:
+    # Given an open circuit past its cool-down, as this worker reads it
+    rig.fail(3)
+    rig.clock.advance(60.0)
+
+    def probe_then_two_failures() -> None:  # another worker, between our read and our claim
+        assert rig.succeed(other=True) == BreakerState()
+        for _ in range(2):
+            with pytest.raises(DownError), rig.breakers(other=True).guard(URL, POLICY, is_failure):
+                raise DownError
+
+    breakers = PybreakerEndpointBreakers(RivalFirst(rig.store, probe_then_two_failures), rig.clock)
+    seen: list[BreakerState] = []
+
+    def failing_call() -> None:
+        with breakers.guard(URL, POLICY, is_failure) as call:
+            seen.append(call.state)
+            raise DownError
+
+    # When our call fails, Then it was let through by the closed circuit it found
+    with pytest.raises(DownError):
+        failing_call()
+    assert seen == [BreakerState(BreakerStatus.CLOSED, 2)]
+    # Then its failure is the third in a row (nothing reset the count): the circuit opens
+    assert rig.store.read(URL) == BreakerState(BreakerStatus.OPEN, 3, rig.clock.now().timestamp())
