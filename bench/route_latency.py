@@ -24,6 +24,8 @@ import psycopg
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from wildside.domain.route_spec import RouteSpec
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.composition import build_plan_tour
@@ -38,7 +40,6 @@ from bench.synthetic_city import describe, generate
 from wildside.domain.geo import GeoPoint
 from wildside.domain.solver import warm_up
 from wildside.domain.solver.street_network import StreetNetwork
-from wildside.domain.tour import TourRequest
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGETS = (30, 60, 90, 180)
@@ -85,7 +86,7 @@ def _measure(url: str, network: StreetNetwork, starts: list[GeoPoint], budgets: 
         kernel: list[float] = []
         scipy_matrix: list[float] = []
         for index, start in enumerate(starts):
-            request = TourRequest(
+            request = RouteSpec.build(
                 start=start,
                 duration_minutes=minutes,
                 preferences=THEME_SETS[index % len(THEME_SETS)],
@@ -109,7 +110,7 @@ def _measure(url: str, network: StreetNetwork, starts: list[GeoPoint], budgets: 
 
 
 def _kernel_vs_scipy(
-    network: StreetNetwork, graph: csr_matrix, tour: object, request: TourRequest, seed: int
+    network: StreetNetwork, graph: csr_matrix, tour: object, request: RouteSpec, seed: int
 ) -> tuple[float, float]:
     """Time the engine's matrix kernel and scipy's Dijkstra on the same terminals.
 

@@ -24,7 +24,7 @@ Feature: Planning a walking tour from the command line
 
     Examples:
       | minutes | lat     | lng     | themes  | message                           |
-      | 0       | 60.1712 | 24.9441 | history | duration must be more than 0      |
+      | 0       | 60.1712 | 24.9441 | history | duration must be at least 1       |
       | 100000  | 60.1712 | 24.9441 | history | at most 480 minutes               |
       | 60      | 95      | 24.9441 | history | latitude must be within -90..90   |
       | 60      | 60.1712 | 24.9441 | dancing | unknown theme(s) dancing          |

@@ -16,7 +16,8 @@ from wildside.app.accounts import Accounts
 from wildside.app.ingest_osm_extract import IngestReport
 from wildside.domain.accounts import IssuedToken
 from wildside.domain.errors import ConfigurationError, InvalidInputError
-from wildside.domain.tour import Tour, TourRequest
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.tour import Tour
 from wildside.ports.progress import Progress
 
 
@@ -70,7 +71,7 @@ class Runtime(CliRuntime):
         use_case = build_ingest(self.settings, progress)
         return use_case(path, batch_size=batch_size or self.settings.ingest_batch_size)
 
-    def plan_tour(self, request: TourRequest) -> Tour:
+    def plan_tour(self, request: RouteSpec) -> Tour:
         """Load the network, then plan one tour."""
         return build_plan_tour(self.settings)(request)
 

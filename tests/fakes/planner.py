@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.clock import FakeClock
-from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourRequest, TourStop
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
 
 
 @dataclass
@@ -17,7 +18,7 @@ class FakePlanner:
 
     clock: FakeClock | None = None
     version: str = "import-1"
-    calls: list[TourRequest] = field(default_factory=list)
+    calls: list[RouteSpec] = field(default_factory=list)
     progress_steps: tuple[int, ...] = (0, 30, 60, 100)
     seconds_per_step: float = 0.0
     error: Exception | None = None
@@ -28,7 +29,7 @@ class FakePlanner:
         return self.version
 
     def __call__(
-        self, request: TourRequest, progress: Any = None, data_version: str | None = None
+        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
     ) -> Tour:
         self.calls.append(request)
         for percent in self.progress_steps:
@@ -60,5 +61,5 @@ class FakePlanner:
             seed=request.seed,
             data_version=self.version,
             diagnostics=Diagnostics(40, 20, 0.01, 0.02, 0.03, 0.06, 1500),
-            themes=tuple(request.preferences),
+            themes=tuple(request.themes),
         )

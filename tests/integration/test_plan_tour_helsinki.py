@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import psycopg
 import pytest
@@ -16,8 +17,14 @@ from tests.conftest import HELSINKI_PBF, url_of
 from wildside.app.plan_tour import NoDataNearbyError, PlanTour
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint, haversine_m
-from wildside.domain.tour import Tour, TourRequest
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.tour import Tour
 from wildside.ports.progress import SilentProgress
+
+
+def _spec(start: GeoPoint, minutes: float, themes: Sequence[str] = (), **more: Any) -> RouteSpec:
+    return RouteSpec.build(start=start, duration_minutes=minutes, preferences=themes, **more)
+
 
 RAUTATIENTORI = GeoPoint(60.1712, 24.9441)  # the railway station square
 KAUPPATORI = GeoPoint(60.1675, 24.9525)  # the market square
@@ -47,7 +54,7 @@ def _line_m(coords: list[tuple[float, float]]) -> float:
     )
 
 
-def _check_invariants(tour: Tour, request: TourRequest) -> None:
+def _check_invariants(tour: Tour, request: RouteSpec) -> None:
     keys = [stop.key for stop in tour.stops]
     assert len(keys) == len(set(keys)), "a stop is repeated"
     assert len(tour.legs) == len(tour.stops) + 1
@@ -73,7 +80,7 @@ def _check_invariants(tour: Tour, request: TourRequest) -> None:
 
 
 def test_ninety_minute_round_trip_is_full_feasible_and_on_theme(plan: PlanTour) -> None:
-    request = TourRequest(RAUTATIENTORI, 90, ["history", "nature"], seed=1)
+    request = _spec(RAUTATIENTORI, 90, ["history", "nature"], seed=1)
     tour = plan(request)
     _check_invariants(tour, request)
     assert len(tour.stops) >= 4
@@ -85,27 +92,27 @@ def test_ninety_minute_round_trip_is_full_feasible_and_on_theme(plan: PlanTour) 
 
 
 def test_same_request_and_seed_give_the_same_tour(plan: PlanTour) -> None:
-    request = TourRequest(RAUTATIENTORI, 60, ["art"], seed=5)
+    request = _spec(RAUTATIENTORI, 60, ["art"], seed=5)
     assert [s.key for s in plan(request).stops] == [s.key for s in plan(request).stops]
 
 
 def test_point_to_point_ends_at_the_end(plan: PlanTour) -> None:
-    request = TourRequest(RAUTATIENTORI, 45, ["architecture"], end=KAUPPATORI, seed=2)
+    request = _spec(RAUTATIENTORI, 45, ["architecture"], end=KAUPPATORI, seed=2)
     tour = plan(request)
     _check_invariants(tour, request)
     assert tour.end == KAUPPATORI
 
 
 def test_preferences_change_the_tour(plan: PlanTour) -> None:
-    food = plan(TourRequest(RAUTATIENTORI, 60, ["food"], seed=3))
-    history = plan(TourRequest(RAUTATIENTORI, 60, ["history"], seed=3))
+    food = plan(_spec(RAUTATIENTORI, 60, ["food"], seed=3))
+    history = plan(_spec(RAUTATIENTORI, 60, ["history"], seed=3))
     assert sum("food" in s.themes for s in food.stops) > sum(
         "food" in s.themes for s in history.stops
     )
 
 
 def test_a_budget_too_short_for_any_stop_gives_an_empty_valid_tour(plan: PlanTour) -> None:
-    request = TourRequest(RAUTATIENTORI, 1, [], seed=0)
+    request = _spec(RAUTATIENTORI, 1, [], seed=0)
     tour = plan(request)
     _check_invariants(tour, request)
     assert tour.stops == []
@@ -113,7 +120,7 @@ def test_a_budget_too_short_for_any_stop_gives_an_empty_valid_tour(plan: PlanTou
 
 def test_progress_is_reported(plan: PlanTour) -> None:
     seen: list[tuple[int, float]] = []
-    plan(TourRequest(RAUTATIENTORI, 30, [], seed=0), progress=lambda p, s: seen.append((p, s)))
+    plan(_spec(RAUTATIENTORI, 30, [], seed=0), progress=lambda p, s: seen.append((p, s)))
     assert seen
     assert seen[-1][0] == 100
     assert [p for p, _ in seen] == sorted(p for p, _ in seen)
@@ -121,16 +128,16 @@ def test_progress_is_reported(plan: PlanTour) -> None:
 
 def test_start_outside_the_data_is_refused_clearly(plan: PlanTour) -> None:
     with pytest.raises(NoDataNearbyError, match="from the nearest walkable street"):
-        plan(TourRequest(GeoPoint(61.5, 23.8), 60, []))  # Tampere, not in the extract
+        plan(_spec(GeoPoint(61.5, 23.8), 60, []))  # Tampere, not in the extract
 
 
 def test_unknown_theme_is_refused(plan: PlanTour) -> None:
     with pytest.raises(InvalidInputError, match="unknown theme"):
-        plan(TourRequest(RAUTATIENTORI, 60, ["dancing"]))
+        plan(_spec(RAUTATIENTORI, 60, ["dancing"]))
 
 
 @pytest.mark.parametrize("minutes", [30, 120, 240])
 def test_invariants_hold_across_budgets_and_seeds(plan: PlanTour, minutes: int) -> None:
     for seed in range(3):
-        request = TourRequest(RAUTATIENTORI, minutes, ["culture", "views"], seed=seed)
+        request = _spec(RAUTATIENTORI, minutes, ["culture", "views"], seed=seed)
         _check_invariants(plan(request), request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,9 @@ from tests.unit.test_street_network import graph_from_edges
 from wildside.app.plan_tour import EndOutOfReachError, PlanTour
 from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.geo import GeoPoint
+from wildside.domain.route_spec import RouteSpec
 from wildside.domain.solver.engine import NumbaTourEngine
 from wildside.domain.solver.street_network import StreetNetwork
-from wildside.domain.tour import TourRequest
 from wildside.ports.tour_engine import (
     InfeasibleBudgetError,
     OrienteeringProblem,
@@ -24,6 +25,11 @@ from wildside.ports.tour_engine import (
     StreetLeg,
     TourEngine,
 )
+
+
+def _spec(start: GeoPoint, minutes: float, themes: Sequence[str] = (), **more: Any) -> RouteSpec:
+    return RouteSpec.build(start=start, duration_minutes=minutes, preferences=themes, **more)
+
 
 # Two short streets 111 m apart that no street joins.
 WEST = [(60.0, 25.0), (60.001, 25.0)]
@@ -43,7 +49,7 @@ def _plan(engine: TourEngine) -> PlanTour:
 def test_an_end_no_street_reaches_is_end_out_of_reach() -> None:
     # Given a start on one street and an end on another that no street joins
     plan = _plan(_islands())
-    request = TourRequest(GeoPoint(*WEST[0]), 60, end=GeoPoint(*EAST[0]))
+    request = _spec(GeoPoint(*WEST[0]), 60, end=GeoPoint(*EAST[0]))
     # When a tour is planned
     with pytest.raises(EndOutOfReachError) as raised:
         plan(request)
@@ -62,7 +68,7 @@ def test_an_end_no_street_reaches_is_end_out_of_reach() -> None:
 
 def test_the_same_end_within_reach_gives_a_tour() -> None:
     plan = _plan(_islands())
-    tour = plan(TourRequest(GeoPoint(*WEST[0]), 60, end=GeoPoint(*WEST[1])))
+    tour = plan(_spec(GeoPoint(*WEST[0]), 60, end=GeoPoint(*WEST[1])))
     assert tour.stops == []
     assert tour.distance_m == pytest.approx(111.0)
 
@@ -89,7 +95,7 @@ class _TightEngine:
 
 def test_an_end_just_beyond_the_budget_says_how_long_the_walk_is() -> None:
     plan = _plan(_TightEngine())
-    request = TourRequest(GeoPoint(60.0, 25.0), 60, end=GeoPoint(60.0, 25.09))
+    request = _spec(GeoPoint(60.0, 25.0), 60, end=GeoPoint(60.0, 25.09))
     with pytest.raises(EndOutOfReachError) as raised:
         plan(request)
     assert raised.value.message == (

@@ -12,7 +12,8 @@ from adapters.inbound.cli.app import run
 from adapters.inbound.cli.tour_formats import to_geojson, to_gpx, to_text
 from tests.unit.test_cli import FakeRuntime
 from wildside.domain.geo import GeoPoint
-from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourRequest, TourStop
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
 
 START = GeoPoint(60.1699, 24.9384)
 TOUR = Tour(
@@ -76,9 +77,9 @@ def test_text_lists_stops_and_totals() -> None:
 
 
 class RouteRuntime(FakeRuntime):
-    requests: list[TourRequest]
+    requests: list[RouteSpec]
 
-    def plan_tour(self, request: TourRequest) -> Tour:
+    def plan_tour(self, request: RouteSpec) -> Tour:
         self.requests = [*getattr(self, "requests", []), request]
         return TOUR
 
@@ -106,7 +107,7 @@ def test_route_command_builds_the_request_and_prints_geojson() -> None:
     assert code == 0
     assert json.loads(out)["type"] == "FeatureCollection"
     (request,) = runtime.requests
-    assert request.preferences == ["history", "nature"]
+    assert request.themes == ("history", "nature")
     assert (request.seed, request.end, request.duration_minutes) == (3, None, 90.0)
 
 
@@ -114,7 +115,7 @@ def test_route_command_builds_the_request_and_prints_geojson() -> None:
     ("args", "message"),
     [
         (["--lat", "91", "--lng", "24.9", "--minutes", "60"], "latitude must be within"),
-        (["--lat", "60", "--lng", "24.9", "--minutes", "0"], "duration must be more than 0"),
+        (["--lat", "60", "--lng", "24.9", "--minutes", "0"], "duration must be at least 1"),
         (["--lat", "60", "--lng", "24.9", "--minutes", "100000"], "at most 480"),
         (["--lat", "60", "--lng", "24.9", "--minutes", "60", "--end-lat", "60"], "both --end"),
         (["--lat", "60", "--lng", "24.9", "--minutes", "60", "--pace", "9"], "pace must be"),

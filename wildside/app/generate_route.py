@@ -13,7 +13,7 @@ from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.route_result import RouteResult, route_result
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus, StatusUpdate
-from wildside.domain.tour import Tour, TourRequest
+from wildside.domain.tour import Tour
 from wildside.ports.clock import Clock
 from wildside.ports.jitter import Jitter
 from wildside.ports.metrics import Metrics
@@ -44,7 +44,7 @@ class TourPlanner(Protocol):
         ...
 
     def __call__(
-        self, request: TourRequest, progress: Any = None, data_version: str | None = None
+        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
     ) -> Tour:
         """Plan one tour, reporting ``progress(percent, best_score)``."""
         ...
@@ -174,7 +174,7 @@ class GenerateRoute:
         if cached is None:
             self._check(deadline)
             tour = self._planner(
-                job.spec.tour_request(),
+                job.spec,
                 progress=self._progress_reporter(job, deadline),
                 data_version=data_version,
             )

@@ -8,8 +8,9 @@ from wildside.domain.dedup import merge_duplicates
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.reasons import reason_for
+from wildside.domain.route_spec import RouteSpec
 from wildside.domain.scoring import ScoredPoi, apply_diversity, score_poi, theme_weights
-from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourRequest, TourStop
+from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
 from wildside.ports.clock import Clock
 from wildside.ports.poi_repository import PoiRepository, SearchArea
 from wildside.ports.tour_engine import (
@@ -78,7 +79,7 @@ class PlanTour:
 
     def __call__(
         self,
-        request: TourRequest,
+        request: RouteSpec,
         progress: ProgressCallback | None = None,
         data_version: str | None = None,
     ) -> Tour:
@@ -89,7 +90,7 @@ class PlanTour:
         """
         s = self._settings
         started = self._clock.monotonic()
-        weights = theme_weights(request.preferences)
+        weights = theme_weights(request.themes)
         finish = request.end or request.start
         area = SearchArea(request.start, request.end, request.max_walk_m)
         with self._tracer.span("candidate fetch"):
@@ -164,7 +165,7 @@ class PlanTour:
         )
 
     def _snap(
-        self, request: TourRequest, finish: GeoPoint, candidates: list[ScoredPoi]
+        self, request: RouteSpec, finish: GeoPoint, candidates: list[ScoredPoi]
     ) -> tuple[list[int], list[float]]:
         points = [request.start] if request.end is None else [request.start, finish]
         snapped = self._engine.snap(points + [GeoPoint(c.poi.lat, c.poi.lng) for c in candidates])
@@ -185,7 +186,7 @@ class PlanTour:
         order: list[int],
         vertices: list[int],
         seconds: list[list[float]],
-        request: TourRequest,
+        request: RouteSpec,
         cutoff: float,
         finish: GeoPoint,
         snap_m: list[float],
@@ -263,7 +264,7 @@ def _stops(
 
 
 def _out_of_reach(
-    request: TourRequest, exc: InfeasibleBudgetError, unreachable: float
+    request: RouteSpec, exc: InfeasibleBudgetError, unreachable: float
 ) -> EndOutOfReachError:
     """Say why the end cannot be reached, in the walker's terms (never node numbers)."""
     budget = f"{request.duration_minutes:g}-minute budget"

@@ -1,4 +1,4 @@
-"""A submitted route request, validated and normalised, with its canonical forms and hashes."""
+"""A route request, validated once: from the HTTP body or the CLI to the job and the engine."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import Any
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.poi_tags import THEMES
-from wildside.domain.tour import DEFAULT_PACE_M_S, MAX_PACE_M_S, MIN_PACE_M_S, TourRequest
 
+DEFAULT_PACE_M_S = 1.3
+MIN_PACE_M_S, MAX_PACE_M_S = 0.3, 3.0
 MIN_DURATION_MINUTES = 1.0
 MAX_DURATION_MINUTES = 480.0
 MAX_SEED = 2**63 - 1
@@ -44,8 +45,8 @@ class RouteSpec:
             or not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES
         ):
             raise InvalidInputError(
-                f"duration_minutes must be between {MIN_DURATION_MINUTES:g} and "
-                f"{MAX_DURATION_MINUTES:g}, got {minutes:g}",
+                f"the duration must be at least {MIN_DURATION_MINUTES:g} and at most "
+                f"{MAX_DURATION_MINUTES:g} minutes, got {minutes:g}",
                 field="duration_minutes",
             )
         unknown = sorted(set(self.themes) - set(THEMES))
@@ -133,16 +134,15 @@ class RouteSpec:
         document["data_version"] = data_version
         return CACHE_NAMESPACE + _sha256(canonical_json(document))
 
-    def tour_request(self) -> TourRequest:
-        """The engine's view of this spec."""
-        return TourRequest(
-            start=self.start,
-            end=self.end,
-            duration_minutes=self.duration_minutes,
-            preferences=list(self.themes),
-            seed=self.seed,
-            pace_m_s=self.pace_m_s,
-        )
+    @property
+    def budget_s(self) -> float:
+        """The time budget in seconds (walking plus dwelling)."""
+        return self.duration_minutes * 60.0
+
+    @property
+    def max_walk_m(self) -> float:
+        """How far the walker could go if they never stopped."""
+        return self.budget_s * self.pace_m_s
 
 
 def canonical_json(document: Any) -> bytes:

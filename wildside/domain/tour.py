@@ -1,57 +1,12 @@
-"""Tour requests and results: what a walker asks for and what the engine answers."""
+"""Tours: what the engine answers (stops, legs, totals); ``RouteSpec`` is what a walker asks."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 
-DEFAULT_PACE_M_S = 1.3
-MIN_PACE_M_S, MAX_PACE_M_S = 0.3, 3.0
-MAX_DURATION_MINUTES = 480.0
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
-
-
-@dataclass(frozen=True, slots=True)
-class TourRequest:
-    """A walker's request: where, how long, what they like, how fast, which seed."""
-
-    start: GeoPoint
-    duration_minutes: float
-    preferences: Sequence[str] | Mapping[str, float] = ()
-    end: GeoPoint | None = None
-    seed: int = 0
-    pace_m_s: float = DEFAULT_PACE_M_S
-
-    def __post_init__(self) -> None:
-        """Reject durations, paces and seeds the engine cannot honour."""
-        minutes = self.duration_minutes
-        if not math.isfinite(minutes) or not 0 < minutes <= MAX_DURATION_MINUTES:
-            raise InvalidInputError(
-                f"duration must be more than 0 and at most {MAX_DURATION_MINUTES:g} minutes,"
-                f" got {minutes:g}",
-                field="duration_minutes",
-            )
-        if not math.isfinite(self.pace_m_s) or not MIN_PACE_M_S <= self.pace_m_s <= MAX_PACE_M_S:
-            raise InvalidInputError(
-                f"pace must be within {MIN_PACE_M_S}..{MAX_PACE_M_S} m/s, got {self.pace_m_s:g}",
-                field="pace",
-            )
-        if not 0 <= self.seed < 2**63:
-            raise InvalidInputError("seed must be a non-negative 64-bit integer", field="seed")
-
-    @property
-    def budget_s(self) -> float:
-        """The time budget in seconds (walking plus dwelling)."""
-        return self.duration_minutes * 60.0
-
-    @property
-    def max_walk_m(self) -> float:
-        """How far the walker could go if they never stopped."""
-        return self.budget_s * self.pace_m_s
 
 
 @dataclass(frozen=True, slots=True)

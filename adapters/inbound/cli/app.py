@@ -18,7 +18,7 @@ from adapters.inbound.cli.tour_formats import document_to_text, to_geojson, to_g
 from wildside.app.ingest_osm_extract import IngestReport
 from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.geo import GeoPoint
-from wildside.domain.tour import DEFAULT_PACE_M_S, TourRequest
+from wildside.domain.route_spec import DEFAULT_PACE_M_S, RouteSpec
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -162,7 +162,7 @@ def _migrate(runtime: CliRuntime, out: TextIO) -> int:
 
 
 def _route(args: argparse.Namespace, runtime: CliRuntime, out: TextIO) -> int:
-    tour = runtime.plan_tour(_tour_request(args))
+    tour = runtime.plan_tour(_route_spec(args))
     renderers = {"geojson": to_geojson, "gpx": to_gpx, "text": to_text}
     print(renderers[args.output](tour), file=out)
     return EXIT_OK
@@ -248,12 +248,12 @@ def _render_report(path: Path, report: IngestReport, *, as_json: bool) -> str:
     )
 
 
-def _tour_request(args: argparse.Namespace) -> TourRequest:
+def _route_spec(args: argparse.Namespace) -> RouteSpec:
     if (args.end_lat is None) != (args.end_lng is None):
         raise InvalidInputError("give both --end-lat and --end-lng, or neither", field="end")
     end = None if args.end_lat is None else GeoPoint(args.end_lat, args.end_lng)
     themes = [theme.strip() for theme in args.themes.split(",") if theme.strip()]
-    return TourRequest(
+    return RouteSpec.build(
         start=GeoPoint(args.lat, args.lng),
         end=end,
         duration_minutes=args.minutes,

@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 from wildside.app.ingest_osm_extract import IngestReport
 from wildside.domain.accounts import IssuedToken
-from wildside.domain.tour import Tour, TourRequest
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.tour import Tour
 from wildside.ports.progress import Progress
 
 SAMPLES: dict[str, str] = {"helsinki": "Helsinki.osm.pbf", "kotka": "test.osm.pbf"}
@@ -62,7 +63,7 @@ class CliRuntime(Protocol):
         """Ingest an extract into the configured database."""
         ...
 
-    def plan_tour(self, request: TourRequest) -> Tour:
+    def plan_tour(self, request: RouteSpec) -> Tour:
         """Compute one tour in-process from the ingested data."""
         ...
 

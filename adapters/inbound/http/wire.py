@@ -8,8 +8,13 @@ import msgspec
 from msgspec import Meta
 
 from wildside.domain.route_result import RouteResult
-from wildside.domain.route_spec import MAX_DURATION_MINUTES, MAX_SEED, MIN_DURATION_MINUTES
-from wildside.domain.tour import MAX_PACE_M_S, MIN_PACE_M_S
+from wildside.domain.route_spec import (
+    MAX_DURATION_MINUTES,
+    MAX_PACE_M_S,
+    MAX_SEED,
+    MIN_DURATION_MINUTES,
+    MIN_PACE_M_S,
+)
 
 # Kept equal to wildside.domain.poi_tags.THEMES by a unit test (OpenAPI needs the literal values).
 Theme = Literal["architecture", "art", "culture", "food", "history", "nature", "religion", "views"]

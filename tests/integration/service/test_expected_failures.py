@@ -14,7 +14,8 @@ from adapters.outbound.dramatiq.broker import dead_letter_key
 from tests.fakes.planner import FakePlanner
 from tests.service_stack import HELSINKI, Stack, wait_for
 from wildside.app.generate_route import TourPlanner
-from wildside.domain.tour import Tour, TourRequest
+from wildside.domain.route_spec import RouteSpec
+from wildside.domain.tour import Tour
 from wildside.ports.progress import SilentProgress
 
 KAUPPATORI = {"lat": 60.1675, "lng": 24.9525}  # about 700 m from HELSINKI by street
@@ -25,13 +26,13 @@ class CountingPlanner:
     """The real engine, counting how many times the worker asked it for a tour."""
 
     inner: TourPlanner
-    calls: list[TourRequest] = field(default_factory=list)
+    calls: list[RouteSpec] = field(default_factory=list)
 
     def data_version(self) -> str:
         return self.inner.data_version()
 
     def __call__(
-        self, request: TourRequest, progress: Any = None, data_version: str | None = None
+        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
     ) -> Tour:
         self.calls.append(request)
         return self.inner(request, progress, data_version)

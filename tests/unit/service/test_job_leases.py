@@ -14,7 +14,7 @@ from wildside.domain.errors import UnavailableError
 from wildside.domain.job_lease import LeasePolicy, gave_up_message
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus
-from wildside.domain.tour import Tour, TourRequest
+from wildside.domain.tour import Tour
 from wildside.ports.route_job_queue import GenerateRouteJob
 
 SPEC = RouteSpec.build(start=HELSINKI, duration_minutes=60, preferences=["history"])
@@ -98,7 +98,7 @@ class SweepingPlanner:
         return self.inner.data_version()
 
     def __call__(
-        self, request: TourRequest, progress: Any = None, data_version: str | None = None
+        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
     ) -> Tour:
         def report_then_sweep(percent: int, best_score: float) -> None:
             progress(percent, best_score)

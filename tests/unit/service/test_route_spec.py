@@ -104,19 +104,6 @@ def test_canonical_json_is_compact_sorted_utf8() -> None:
     assert canonical_json({"b": [1, 2], "a": "ä"}) == '{"a":"ä","b":[1,2]}'.encode()
 
 
-def test_tour_request_carries_every_field() -> None:
-    spec = RouteSpec.build(
-        start=START, duration_minutes=30, preferences=["food"], seed=3, pace_m_s=1.0
-    )
-    request = spec.tour_request()
-    assert (
-        request.duration_minutes,
-        list(request.preferences),
-        request.seed,
-        request.pace_m_s,
-    ) == (
-        30.0,
-        ["food"],
-        3,
-        1.0,
-    )
+def test_the_budget_and_the_reach_follow_from_duration_and_pace() -> None:
+    spec = RouteSpec.build(start=START, duration_minutes=30, pace_m_s=1.0)
+    assert (spec.budget_s, spec.max_walk_m) == (1800.0, 1800.0)
