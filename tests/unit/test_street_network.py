@@ -1,4 +1,7 @@
-"""Street kernels: snapping, bounded matrices and leg paths, checked against scipy and by hand."""
+"""Street kernels: snapping, bounded matrices and leg paths, checked against scipy and by hand.
+
+networkx checks them too, independently of our CSR encoding: ``test_street_network_networkx.py``.
+"""
 
 from __future__ import annotations
 
