@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tests.conftest import REPO_ROOT
 from tests.drills.ledger import Ledger
 
 DRILLS_DIR = Path(__file__).resolve().parent
+STALE_AFTER_S = 86_400
 FIGURES: pytest.StashKey[dict[str, dict[str, object]]] = pytest.StashKey()
 
 
@@ -71,19 +73,41 @@ def figures(request: pytest.FixtureRequest) -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
-    """Every secret used and every process log written during this session's drills.
+def drill_root(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """This session's directory under ``.run/drills/``: each service's run dir and logs.
 
-    At the end the logs and the figures are copied to ``.run/drills/`` (the
-    temporary directories do not outlive a few later pytest runs).
+    Not under pytest's temporary directories, which other pytest runs on the
+    machine prune: the log audit and a reader afterwards need every file. The
+    figures are written there at the end; sessions older than a day go.
     """
-    ledger = Ledger()
-    yield ledger
-    keep = REPO_ROOT / ".run" / "drills"
-    shutil.rmtree(keep, ignore_errors=True)
-    (keep / "logs").mkdir(parents=True)
-    for path in ledger.logs:
-        if path.exists():
-            shutil.copy(path, keep / "logs" / f"{path.parent.name}-{path.name}")
+    parent = REPO_ROOT / ".run" / "drills"
+    parent.mkdir(parents=True, exist_ok=True)
+    for old in parent.iterdir():
+        if old.is_dir() and time.time() - old.stat().st_mtime > STALE_AFTER_S:
+            shutil.rmtree(old, ignore_errors=True)
+    root = parent / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    root.mkdir()
+    yield root
     figures = request.config.stash.get(FIGURES, {})
-    (keep / "figures.json").write_text(json.dumps(figures, indent=2, sort_keys=True))
+    (root / "figures.json").write_text(json.dumps(figures, indent=2, sort_keys=True))
+
+
+@pytest.fixture(scope="session")
+def drill_dir(drill_root: Path) -> Callable[[str], Path]:
+    """Make a new directory named after a drill in this session's directory."""
+
+    def make(name: str) -> Path:
+        path, n = drill_root / name, 1
+        while path.exists():
+            n += 1
+            path = drill_root / f"{name}-{n}"
+        path.mkdir()
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def ledger() -> Ledger:
+    """Every secret used and every process log written during this session's drills."""
+    return Ledger()

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,10 +54,10 @@ def service(
     postgresql_proc: PostgreSQLExecutor,
     redis_server: RedisServer,
     helsinki_pbf: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    drill_dir: Callable[[str], Path],
     ledger: Ledger,
 ) -> Iterator[DrillService]:
-    run_dir = tmp_path_factory.mktemp("fuzz")
+    run_dir = drill_dir("fuzz")
     with drill_service(postgresql_proc, redis_server.url, helsinki_pbf, run_dir, ledger) as live:
         live.start_api()
         live.start_worker()

@@ -14,7 +14,7 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,10 @@ def service(
     postgresql_proc: PostgreSQLExecutor,
     redis_server: RedisServer,
     helsinki_pbf: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    drill_dir: Callable[[str], Path],
     ledger: Ledger,
 ) -> Iterator[DrillService]:
-    run_dir = tmp_path_factory.mktemp("isolation")
+    run_dir = drill_dir("isolation")
     with drill_service(postgresql_proc, redis_server.url, helsinki_pbf, run_dir, ledger) as live:
         if known_setting("ws_auth_recheck_s"):
             live.env["WILDSIDE_WS_AUTH_RECHECK_S"] = str(RECHECK_S)

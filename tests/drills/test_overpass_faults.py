@@ -17,7 +17,7 @@ import json
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -51,11 +51,11 @@ def workers(
     postgresql_proc: PostgreSQLExecutor,
     redis_server: RedisServer,
     helsinki_pbf: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    drill_dir: Callable[[str], Path],
     ledger: Ledger,
     fake_overpass: str,  # noqa: F811 - the imported fixture
 ) -> Iterator[DrillService]:
-    run_dir = tmp_path_factory.mktemp("overpass")
+    run_dir = drill_dir("overpass")
     with drill_service(postgresql_proc, redis_server.url, helsinki_pbf, run_dir, ledger) as live:
         live.env.update(
             {

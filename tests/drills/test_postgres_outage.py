@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,10 +38,10 @@ def service(
     postgresql_proc: PostgreSQLExecutor,
     redis_server: RedisServer,
     helsinki_pbf: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    drill_dir: Callable[[str], Path],
     ledger: Ledger,
 ) -> Iterator[DrillService]:
-    run_dir = tmp_path_factory.mktemp("postgres-outage")
+    run_dir = drill_dir("postgres-outage")
     with drill_service(postgresql_proc, redis_server.url, helsinki_pbf, run_dir, ledger) as live:
         live.start_api()
         live.start_worker()

@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,10 +49,10 @@ def service(
     postgresql_proc: PostgreSQLExecutor,
     durable_redis: RedisServer,
     helsinki_pbf: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    drill_dir: Callable[[str], Path],
     ledger: Ledger,
 ) -> Iterator[DrillService]:
-    run_dir = tmp_path_factory.mktemp("redis-outage")
+    run_dir = drill_dir("redis-outage")
     with drill_service(postgresql_proc, durable_redis.url, helsinki_pbf, run_dir, ledger) as live:
         live.start_api()
         live.start_worker()

@@ -17,7 +17,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -47,10 +47,10 @@ def service(
     postgresql_proc: PostgreSQLExecutor,
     redis_server: RedisServer,
     helsinki_pbf: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    drill_dir: Callable[[str], Path],
     ledger: Ledger,
 ) -> Iterator[DrillService]:
-    run_dir = tmp_path_factory.mktemp("sigkill")
+    run_dir = drill_dir("sigkill")
     with drill_service(postgresql_proc, redis_server.url, helsinki_pbf, run_dir, ledger) as live:
         for name in HARNESS_SHORTCUTS:
             live.env.pop(name, None)
