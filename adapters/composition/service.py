@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 import dramatiq
 import psycopg_pool
 import redis
 
 from adapters.composition.engine import build_plan_tour
+from adapters.composition.policies import (
+    generation_settings,
+    maintenance_settings,
+    submission_settings,
+)
 from adapters.inbound.http.services import HttpServices
 from adapters.outbound.analytics.posthog_analytics import PostHogProductAnalytics
 from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker, sweep_dead_workers
@@ -34,13 +38,12 @@ from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, Uu
 from adapters.settings import Settings
 from wildside.app.accounts import Accounts, LoginLimits
 from wildside.app.follow_route_status import FollowRouteStatus
-from wildside.app.generate_route import GenerateRoute, GenerationSettings, TourPlanner
+from wildside.app.generate_route import GenerateRoute, TourPlanner
 from wildside.app.get_route import GetRoute
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.maintenance import RunMaintenance
-from wildside.app.submit_route import SubmissionSettings, SubmitRoute
+from wildside.app.submit_route import SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
-from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
 from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
@@ -118,15 +121,6 @@ def product_analytics(settings: Settings) -> Iterator[ProductAnalytics]:
         yield client
     finally:
         client.close()
-
-
-def submission_settings(settings: Settings) -> SubmissionSettings:
-    """Quota and retention from settings."""
-    return SubmissionSettings(
-        rate_limit=RateLimitPolicy(settings.rate_limit_per_minute, 60.0),
-        idempotency_ttl=timedelta(seconds=settings.idempotency_ttl_s),
-        retention=timedelta(seconds=settings.result_retention_s),
-    )
 
 
 @contextlib.asynccontextmanager
@@ -219,9 +213,6 @@ def worker_services(
         tracer=tracer,
     )
     store = resources.route_store
-    lease = LeasePolicy(
-        lease_s=settings.route_job_lease_s, max_attempts=settings.route_job_max_retries + 1
-    )
     return WorkerServices(
         generate=GenerateRoute(
             store=store,
@@ -231,11 +222,7 @@ def worker_services(
             metrics=metrics,
             clock=SystemClock(),
             jitter=RandomJitter(),
-            settings=GenerationSettings(
-                time_limit_s=settings.route_job_time_limit_s,
-                cache_ttl_s=settings.route_cache_ttl_s,
-                lease=lease,
-            ),
+            settings=generation_settings(settings),
             enrichment=enrichment,
             tracer=tracer,
             analytics=analytics,
@@ -244,10 +231,8 @@ def worker_services(
             store,
             resources.job_queue,
             SystemClock(),
+            settings=maintenance_settings(settings),
             publisher=RedisStatusPublisher(resources.redis),
-            lease=lease,
-            requeue_after=timedelta(seconds=settings.requeue_after_s),
-            cleanup_every=timedelta(seconds=settings.cleanup_interval_s),
         ),
         enrich_area=enrich_area,
         sweep_queues=lambda: sweep_dead_workers(resources.broker, (ROUTE_QUEUE, ENRICHMENT_QUEUE)),

@@ -18,7 +18,8 @@ from tests.fakes.rate_limiter import InMemoryRateLimiter
 from tests.fakes.route_cache import InMemoryRouteCache
 from tests.fakes.route_job_queue import InMemoryRouteJobQueue
 from tests.fakes.status_channel import InMemoryStatusChannel
-from wildside.app.generate_route import GenerateRoute, GenerationSettings, JobOutcome
+from tests.support import defaults
+from wildside.app.generate_route import GenerateRoute, JobOutcome
 from wildside.app.maintenance import MaintenanceReport, RunMaintenance
 from wildside.app.submit_route import SubmitRoute
 from wildside.domain.accounts import User
@@ -44,7 +45,7 @@ class Story:
     queue: InMemoryRouteJobQueue = field(default_factory=InMemoryRouteJobQueue)
     channel: InMemoryStatusChannel = field(default_factory=InMemoryStatusChannel)
     planner: FakePlanner = field(default_factory=FakePlanner)
-    lease: LeasePolicy = field(default_factory=LeasePolicy)
+    lease: LeasePolicy = field(default_factory=defaults.lease_policy)
     job: GenerateRouteJob | None = None
     killed_at: float = 0.0
     reports: list[MaintenanceReport] = field(default_factory=list)
@@ -69,7 +70,7 @@ class Story:
             metrics=RecordingMetrics(),
             clock=self.clock,
             jitter=FixedJitter(),
-            settings=GenerationSettings(lease=self.lease),
+            settings=defaults.generation_settings(lease=self.lease),
         )
 
     def start_and_die(self) -> None:
@@ -80,7 +81,11 @@ class Story:
 
     def maintain(self) -> MaintenanceReport:
         sweep = RunMaintenance(
-            self.store, self.queue, self.clock, publisher=self.channel, lease=self.lease
+            self.store,
+            self.queue,
+            self.clock,
+            settings=defaults.maintenance_settings(lease=self.lease),
+            publisher=self.channel,
         )
         self.reports.append(sweep())
         return self.reports[-1]
@@ -109,6 +114,7 @@ def requested(story: Story) -> None:
         limiter=InMemoryRateLimiter(story.clock),
         clock=story.clock,
         ids=SequentialIds(),
+        settings=defaults.submission_settings(),
     )
     submit(story.user, SPEC)
     story.job = story.queue.jobs.pop()

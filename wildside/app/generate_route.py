@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wildside.domain.errors import JobTimeoutError, WildsideError
@@ -60,15 +60,20 @@ class JobOutcome(enum.StrEnum):
     SKIPPED = "skipped"  # already final (a redelivery) or unknown (expired)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GenerationSettings:
-    """Job knobs (see ``docs/operations.md``)."""
+    """Job knobs (see ``docs/operations.md``).
 
-    time_limit_s: float = 60.0
-    cache_ttl_s: int = 24 * 3600
+    The first three come from settings (the composition root's
+    ``generation_settings``) and have no default here; the last two are
+    tuning constants, not settings, and keep theirs.
+    """
+
+    time_limit_s: float
+    cache_ttl_s: int
+    lease: LeasePolicy  # ours while renewed
     cache_ttl_jitter: float = 0.10  # ±10 %: cached tours do not all expire together
     progress_step: int = 5  # publish progress only when it moved this many points
-    lease: LeasePolicy = field(default_factory=LeasePolicy)  # ours while renewed
 
 
 class GenerateRoute:
@@ -84,7 +89,7 @@ class GenerateRoute:
         metrics: Metrics,
         clock: Clock,
         jitter: Jitter,
-        settings: GenerationSettings | None = None,
+        settings: GenerationSettings,
         enrichment: Callable[[RouteSpec, int], object] | None = None,
         tracer: Tracer | None = None,
         analytics: ProductAnalytics | None = None,
@@ -99,7 +104,7 @@ class GenerateRoute:
         self._metrics = metrics
         self._clock = clock
         self._jitter = jitter
-        self._settings = settings or GenerationSettings()
+        self._settings = settings
 
     def __call__(self, job: GenerateRouteJob) -> JobOutcome:
         """Compute and store the route; final failures are stored, not raised.

@@ -26,6 +26,23 @@ class MaintenanceReport:
     given_up: int = 0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaintenanceSettings:
+    """Upkeep knobs; the first three come from settings and have no default here.
+
+    ``lease`` is the workers' ``LeasePolicy``; ``requeue_after`` is how long a
+    queued request may wait before its job counts as lost
+    (``WILDSIDE_REQUEUE_AFTER_S``); ``cleanup_every`` is how often expired
+    rows are deleted (``WILDSIDE_CLEANUP_INTERVAL_S``). ``batch`` is a tuning
+    constant, not a setting.
+    """
+
+    lease: LeasePolicy
+    requeue_after: timedelta
+    cleanup_every: timedelta
+    batch: int = 100  # lost requests claimed per tick
+
+
 class RunMaintenance:
     """Idempotent: running it twice, or in two workers at once, does no harm.
 
@@ -40,20 +57,17 @@ class RunMaintenance:
         queue: RouteJobQueue,
         clock: Clock,
         *,
+        settings: MaintenanceSettings,
         publisher: StatusPublisher | None = None,
-        lease: LeasePolicy | None = None,
-        requeue_after: timedelta = timedelta(minutes=5),
-        cleanup_every: timedelta = timedelta(minutes=5),
-        batch: int = 100,
     ) -> None:
         self._store = store
         self._queue = queue
         self._clock = clock
         self._publisher = publisher
-        self._lease = lease or LeasePolicy()
-        self._requeue_after = requeue_after
-        self._cleanup_every_s = cleanup_every.total_seconds()
-        self._batch = batch
+        self._lease = settings.lease
+        self._requeue_after = settings.requeue_after
+        self._cleanup_every_s = settings.cleanup_every.total_seconds()
+        self._batch = settings.batch
         self._last_cleanup: float | None = None
 
     def __call__(self) -> MaintenanceReport:

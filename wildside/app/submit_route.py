@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from wildside.domain.accounts import User
@@ -24,13 +24,13 @@ from wildside.ports.tracer import NullTracer, Tracer
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SubmissionSettings:
-    """Quota and retention knobs (see ``docs/operations.md``)."""
+    """Quota and retention knobs (see ``docs/operations.md``); all from settings, no defaults."""
 
-    rate_limit: RateLimitPolicy = field(default_factory=lambda: RateLimitPolicy(60, 60.0))
-    idempotency_ttl: timedelta = timedelta(hours=24)
-    retention: timedelta = timedelta(hours=24)
+    rate_limit: RateLimitPolicy
+    idempotency_ttl: timedelta
+    retention: timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class SubmitRoute:
         limiter: RateLimiter,
         clock: Clock,
         ids: IdGenerator,
-        settings: SubmissionSettings | None = None,
+        settings: SubmissionSettings,
         tracer: Tracer | None = None,
         analytics: ProductAnalytics | None = None,
     ) -> None:
@@ -66,7 +66,7 @@ class SubmitRoute:
         self._limiter = limiter
         self._clock = clock
         self._ids = ids
-        self._settings = settings or SubmissionSettings()
+        self._settings = settings
 
     def __call__(
         self,

@@ -18,15 +18,18 @@ from datetime import datetime, timedelta
 class LeasePolicy:
     """Lease length and the attempt cap; see ``docs/operations.md``.
 
+    Both come from settings (``WILDSIDE_ROUTE_JOB_LEASE_S``, and
+    ``WILDSIDE_ROUTE_JOB_MAX_RETRIES`` + 1), so neither has a default here.
+
     Examples
     --------
-    >>> policy = LeasePolicy(lease_s=30.0)
+    >>> policy = LeasePolicy(lease_s=30.0, max_attempts=4)
     >>> policy.renew_every_s
     10.0
     """
 
-    lease_s: float = 30.0
-    max_attempts: int = 4  # the first delivery and three more
+    lease_s: float
+    max_attempts: int  # the first delivery and every retry
 
     def __post_init__(self) -> None:
         if self.lease_s <= 0:
@@ -48,9 +51,9 @@ class LeasePolicy:
 
         Examples
         --------
-        >>> LeasePolicy(lease_s=30.0).should_renew(100.0, 105.0)
+        >>> LeasePolicy(lease_s=30.0, max_attempts=4).should_renew(100.0, 105.0)
         False
-        >>> LeasePolicy(lease_s=30.0).should_renew(100.0, 110.0)
+        >>> LeasePolicy(lease_s=30.0, max_attempts=4).should_renew(100.0, 110.0)
         True
         """
         return now_monotonic - last_renewed_monotonic >= self.renew_every_s
@@ -68,9 +71,9 @@ def lost_job_action(attempts: int, policy: LeasePolicy) -> LostJobAction:
 
     Examples
     --------
-    >>> lost_job_action(1, LeasePolicy(max_attempts=4))
+    >>> lost_job_action(1, LeasePolicy(lease_s=30.0, max_attempts=4))
     <LostJobAction.RESEND: 'resend'>
-    >>> lost_job_action(4, LeasePolicy(max_attempts=4))
+    >>> lost_job_action(4, LeasePolicy(lease_s=30.0, max_attempts=4))
     <LostJobAction.GIVE_UP: 'give_up'>
     """
     return LostJobAction.GIVE_UP if attempts >= policy.max_attempts else LostJobAction.RESEND

@@ -17,6 +17,7 @@ from tests.fakes.route_cache import InMemoryRouteCache
 from tests.fakes.route_job_queue import InMemoryRouteJobQueue
 from tests.fakes.route_request_store import InMemoryRouteRequestStore
 from tests.fakes.status_channel import InMemoryStatusChannel
+from tests.support import defaults
 from wildside.app.generate_route import GenerateRoute
 from wildside.app.submit_route import SubmitRoute
 from wildside.domain.accounts import User
@@ -54,6 +55,7 @@ class World:
             "limiter": self.limiter,
             "clock": self.clock,
             "ids": self.ids,
+            "settings": defaults.submission_settings(),
         }
         return SubmitRoute(**{**parts, **overrides})
 
@@ -67,6 +69,7 @@ class World:
             "metrics": self.metrics,
             "clock": self.clock,
             "jitter": self.jitter,
+            "settings": defaults.generation_settings(),
         }
         return GenerateRoute(**{**parts, **overrides})
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import defaults
 from tests.unit.service.conftest import ADA, HELSINKI, World
-from wildside.app.generate_route import GenerateRoute, GenerationSettings, JobOutcome
+from wildside.app.generate_route import GenerateRoute, JobOutcome
 from wildside.domain.errors import InvalidInputError, UnavailableError
 from wildside.domain.route_result import RoutePoint
 from wildside.domain.route_spec import RouteSpec
@@ -16,7 +17,7 @@ SPEC = RouteSpec.build(start=HELSINKI, duration_minutes=90, preferences=["histor
 
 
 def _generator(world: World, **settings: object) -> GenerateRoute:
-    return world.generate_route(settings=GenerationSettings(**settings))  # type: ignore[arg-type]
+    return world.generate_route(settings=defaults.generation_settings(**settings))
 
 
 def _queued_job(world: World, spec: RouteSpec = SPEC) -> GenerateRouteJob:

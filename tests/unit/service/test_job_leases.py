@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from tests.fakes.planner import FakePlanner
+from tests.support import defaults
 from tests.unit.service.conftest import ADA, HELSINKI, World
-from wildside.app.generate_route import GenerationSettings, JobOutcome
+from wildside.app.generate_route import JobOutcome
 from wildside.app.maintenance import RunMaintenance
 from wildside.domain.errors import UnavailableError
 from wildside.domain.job_lease import LeasePolicy, gave_up_message
@@ -31,9 +32,8 @@ def _maintenance(world: World) -> RunMaintenance:
         world.store,
         world.queue,
         world.clock,
+        settings=defaults.maintenance_settings(lease=LEASE, requeue_after=timedelta(minutes=5)),
         publisher=world.channel,
-        lease=LEASE,
-        requeue_after=timedelta(minutes=5),
     )
 
 
@@ -51,7 +51,7 @@ def test_a_second_delivery_is_skipped_while_the_first_worker_holds_the_lease(
     _die_mid_job(world, job)
     world.clock.advance(10)
     # When the same job is delivered again within the lease
-    outcome = world.generate_route(settings=GenerationSettings(lease=LEASE))(job)
+    outcome = world.generate_route(settings=defaults.generation_settings(lease=LEASE))(job)
     # Then the second delivery does nothing: no second attempt, no planning
     assert outcome is JobOutcome.SKIPPED
     assert world.planner.calls == []
@@ -79,7 +79,9 @@ def test_a_dead_workers_job_is_sent_again_once_its_lease_lapses_and_then_complet
     assert [j.request_id for j in world.queue.jobs] == [job.request_id]
     assert sweep().requeued == 0
     # And the job sent again completes the request, on its second attempt
-    outcome = world.generate_route(settings=GenerationSettings(lease=LEASE))(world.queue.jobs[0])
+    outcome = world.generate_route(settings=defaults.generation_settings(lease=LEASE))(
+        world.queue.jobs[0]
+    )
     assert outcome is JobOutcome.SUCCEEDED
     record = world.store.get(job.request_id)
     assert record is not None
@@ -115,7 +117,7 @@ def test_a_live_worker_renews_its_lease_so_a_long_job_is_not_taken_from_it(world
     job = _queued_job(world)
     world.queue.jobs.clear()
     # When it runs, with maintenance sweeping after every step
-    settings = GenerationSettings(lease=LEASE, time_limit_s=600)
+    settings = defaults.generation_settings(lease=LEASE, time_limit_s=600)
     outcome = world.generate_route(planner=planner, settings=settings)(job)
     # Then no sweep ever took the job away from the live worker
     assert outcome is JobOutcome.SUCCEEDED
@@ -127,7 +129,7 @@ def test_a_retryable_failure_releases_the_lease_so_the_retry_starts_at_once(worl
     # Given a job whose first delivery meets a database outage
     job = _queued_job(world)
     world.planner.error = UnavailableError("down", service="postgresql")
-    generate = world.generate_route(settings=GenerationSettings(lease=LEASE))
+    generate = world.generate_route(settings=defaults.generation_settings(lease=LEASE))
     try:
         generate(job)
     except UnavailableError:
@@ -165,7 +167,10 @@ def test_a_job_that_keeps_killing_workers_is_given_up_after_its_attempts(world: 
 
 def test_expired_rows_are_deleted_on_their_own_slower_cadence(world: World) -> None:
     sweep = RunMaintenance(
-        world.store, world.queue, world.clock, cleanup_every=timedelta(minutes=5)
+        world.store,
+        world.queue,
+        world.clock,
+        settings=defaults.maintenance_settings(cleanup_every=timedelta(minutes=5)),
     )
     # Given the first tick cleans up, the next ones within five minutes do not
     assert sweep().expired_deleted == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.support import defaults
 from tests.unit.service.conftest import ADA, HELSINKI, World
 from wildside.app.maintenance import RunMaintenance
 from wildside.domain.route_spec import RouteSpec
@@ -20,7 +21,9 @@ def test_expired_requests_and_their_keys_are_deleted(world: World) -> None:
     world.clock.advance(23 * 3600)
     fresh = _submit(world)
     world.clock.advance(3601)
-    report = RunMaintenance(world.store, world.queue, world.clock)()
+    report = RunMaintenance(
+        world.store, world.queue, world.clock, settings=defaults.maintenance_settings()
+    )()
     assert report.expired_deleted == 1
     assert world.store.get(old) is None
     assert world.store.get(fresh) is not None
@@ -33,7 +36,10 @@ def test_a_request_whose_message_was_lost_is_enqueued_again_once(world: World) -
     lost = _submit(world)
     world.queue.is_down = False
     sweep = RunMaintenance(
-        world.store, world.queue, world.clock, requeue_after=timedelta(minutes=5)
+        world.store,
+        world.queue,
+        world.clock,
+        settings=defaults.maintenance_settings(requeue_after=timedelta(minutes=5)),
     )
     # When the sweep runs before and after five minutes
     assert sweep().requeued == 0

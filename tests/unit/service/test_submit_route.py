@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from tests.support import defaults
 from tests.unit.service.conftest import ADA, BOB, HELSINKI, World
-from wildside.app.submit_route import SubmissionSettings, SubmitRoute
+from wildside.app.submit_route import SubmitRoute
 from wildside.domain.errors import IdempotencyConflictError, InvalidInputError, RateLimitedError
 from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
@@ -18,7 +19,7 @@ OTHER = RouteSpec.build(start=HELSINKI, duration_minutes=60, preferences=["histo
 
 
 def _submit(world: World, **settings: object) -> SubmitRoute:
-    return world.submit_route(settings=SubmissionSettings(**settings))  # type: ignore[arg-type]
+    return world.submit_route(settings=defaults.submission_settings(**settings))
 
 
 def test_an_accepted_request_is_stored_queued_announced_and_enqueued(world: World) -> None:

@@ -1,0 +1,46 @@
+"""Production defaults for tests: the composition root's builders applied to ``Settings()``.
+
+Tests never type a default again. Each function returns what production
+builds from default settings; keyword arguments replace fields, for a test
+about a specific value (``generation_settings(lease=lease_policy(lease_s=5.0))``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from adapters.composition import policies
+from adapters.settings import Settings
+from wildside.app.generate_route import GenerationSettings
+from wildside.app.maintenance import MaintenanceSettings
+from wildside.app.submit_route import SubmissionSettings
+from wildside.domain.job_lease import LeasePolicy
+
+T = TypeVar("T")
+
+
+def _built(builder: Callable[[Settings], T], changes: dict[str, Any]) -> T:
+    built = builder(Settings())
+    return dataclasses.replace(built, **changes) if changes else built  # type: ignore[type-var]
+
+
+def lease_policy(**changes: Any) -> LeasePolicy:
+    """``LeasePolicy`` as production builds it, with ``changes``."""
+    return _built(policies.lease_policy, changes)
+
+
+def generation_settings(**changes: Any) -> GenerationSettings:
+    """``GenerationSettings`` as production builds it, with ``changes``."""
+    return _built(policies.generation_settings, changes)
+
+
+def maintenance_settings(**changes: Any) -> MaintenanceSettings:
+    """``MaintenanceSettings`` as production builds it, with ``changes``."""
+    return _built(policies.maintenance_settings, changes)
+
+
+def submission_settings(**changes: Any) -> SubmissionSettings:
+    """``SubmissionSettings`` as production builds it, with ``changes``."""
+    return _built(policies.submission_settings, changes)
