@@ -256,10 +256,12 @@ def breaker(calls: int) -> dict[str, Any]:
     """pybreaker's share of one guarded call, in memory and on a private Redis."""
     import pybreaker
 
+    from adapters.composition.policies import breaker_policy
     from adapters.outbound.pybreaker.endpoint_breakers import PybreakerEndpointBreakers
     from adapters.outbound.redis.circuit_store import RedisCircuitStore
     from adapters.outbound.system_clock import SystemClock
-    from wildside.domain.enrichment.circuit_breaker import BreakerPolicy, BreakerState
+    from adapters.settings import Settings
+    from wildside.domain.enrichment.circuit_breaker import BreakerState
 
     class InMemoryCircuitStore:
         """The simplest ``CircuitStore``: one process, no lock (the bench is single-threaded)."""
@@ -275,7 +277,7 @@ def breaker(calls: int) -> dict[str, Any]:
         def read(self, endpoint: str) -> BreakerState:
             return self.states.get(endpoint, BreakerState())
 
-    policy, url = BreakerPolicy(), "http://bench/api/interpreter"
+    policy, url = breaker_policy(Settings()), "http://bench/api/interpreter"
 
     def guarded(breakers: PybreakerEndpointBreakers) -> Callable[[], None]:
         def call() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from adapters.composition.policies import enrichment_settings, trigger_settings
 from adapters.composition.service import Resources
 from adapters.outbound.dramatiq.enrichment_job_queue import DramatiqEnrichmentJobQueue
 from adapters.outbound.overpass.aiohttp_source import AiohttpOverpassSource
@@ -20,46 +21,8 @@ from adapters.outbound.redis.enrichment_quota import RedisEnrichmentQuota
 from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.system_randomness import RandomJitter
 from adapters.outbound.system_sleeper import ThreadSleeper
-from adapters.settings import Settings
-from wildside.app.enrich_area import EnrichArea, EnrichmentSettings
-from wildside.app.request_enrichment import RequestEnrichment, TriggerSettings
-from wildside.domain.enrichment.circuit_breaker import BreakerPolicy
-from wildside.domain.enrichment.quota import QuotaPolicy
-from wildside.domain.enrichment.retry import RetryPolicy
-
-
-def enrichment_settings(settings: Settings) -> EnrichmentSettings:
-    """The policy knobs, from ``WILDSIDE_OVERPASS_*``."""
-    return EnrichmentSettings(
-        endpoints=settings.endpoint_list(),
-        quota=QuotaPolicy(
-            daily_requests=settings.overpass_daily_requests,
-            daily_bytes=settings.overpass_daily_bytes,
-            reserve_bytes=settings.overpass_reserve_bytes,
-        ),
-        breaker=BreakerPolicy(
-            failure_threshold=settings.overpass_breaker_threshold,
-            cooldown_s=settings.overpass_breaker_cooldown_s,
-            probe_timeout_s=settings.overpass_permit_lease_s,
-        ),
-        retry=RetryPolicy(
-            max_attempts=settings.overpass_max_attempts,
-            base_delay_s=settings.overpass_backoff_base_s,
-            max_delay_s=settings.overpass_backoff_max_s,
-        ),
-        permits=settings.overpass_permits,
-        permit_wait_s=settings.overpass_permit_wait_s,
-        permit_lease_s=settings.overpass_permit_lease_s,
-        query_timeout_s=settings.overpass_timeout_s,
-        maxsize=settings.overpass_maxsize,
-    )
-
-
-def enrichment_time_limit_ms(settings: Settings) -> int:
-    """Dramatiq's hard limit for one enrichment job: every attempt, wait and backoff, plus slack."""
-    per_attempt = settings.overpass_timeout_s + settings.overpass_permit_wait_s
-    backoffs = settings.overpass_backoff_max_s * settings.overpass_max_attempts
-    return int((per_attempt * settings.overpass_max_attempts + backoffs + 60) * 1000)
+from wildside.app.enrich_area import EnrichArea
+from wildside.app.request_enrichment import RequestEnrichment
 
 
 @contextlib.contextmanager
@@ -100,9 +63,5 @@ def enrichment_trigger(resources: Resources) -> RequestEnrichment | None:
     return RequestEnrichment(
         DramatiqEnrichmentJobQueue(resources.broker),
         RedisCooldown(resources.redis),
-        TriggerSettings(
-            min_candidates=settings.enrichment_min_candidates,
-            max_radius_m=settings.enrichment_radius_m,
-            cooldown_s=settings.enrichment_cooldown_s,
-        ),
+        trigger_settings(settings),
     )

@@ -13,9 +13,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.settings import Settings
+from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
 from wildside.app.maintenance import MaintenanceSettings
+from wildside.app.request_enrichment import TriggerSettings
 from wildside.app.submit_route import SubmissionSettings
+from wildside.domain.enrichment.circuit_breaker import BreakerPolicy
+from wildside.domain.enrichment.quota import QuotaPolicy
+from wildside.domain.enrichment.retry import RetryPolicy
 from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.rate_limit import RateLimitPolicy
 
@@ -60,3 +65,67 @@ def submission_settings(settings: Settings) -> SubmissionSettings:
         idempotency_ttl=timedelta(seconds=settings.idempotency_ttl_s),
         retention=timedelta(seconds=settings.result_retention_s),
     )
+
+
+def trigger_settings(settings: Settings) -> TriggerSettings:
+    """When a route job's area counts as sparse, how much of it to fetch, how often."""
+    return TriggerSettings(
+        min_candidates=settings.enrichment_min_candidates,
+        max_radius_m=settings.enrichment_radius_m,
+        cooldown_s=settings.enrichment_cooldown_s,
+    )
+
+
+def quota_policy(settings: Settings) -> QuotaPolicy:
+    """Overpass's daily requests and bytes, and what one call reserves."""
+    return QuotaPolicy(
+        daily_requests=settings.overpass_daily_requests,
+        daily_bytes=settings.overpass_daily_bytes,
+        reserve_bytes=settings.overpass_reserve_bytes,
+    )
+
+
+def breaker_policy(settings: Settings) -> BreakerPolicy:
+    """Each endpoint's breaker; a probe is given as long as a permit lasts."""
+    return BreakerPolicy(
+        failure_threshold=settings.overpass_breaker_threshold,
+        cooldown_s=settings.overpass_breaker_cooldown_s,
+        probe_timeout_s=settings.overpass_permit_lease_s,
+    )
+
+
+def overpass_retry_policy(settings: Settings) -> RetryPolicy:
+    """Attempts per enrichment job and the backoff between them."""
+    return RetryPolicy(
+        max_attempts=settings.overpass_max_attempts,
+        base_delay_s=settings.overpass_backoff_base_s,
+        max_delay_s=settings.overpass_backoff_max_s,
+    )
+
+
+def enrichment_settings(settings: Settings) -> EnrichmentSettings:
+    """Every enrichment knob, from ``WILDSIDE_OVERPASS_*``."""
+    return EnrichmentSettings(
+        endpoints=settings.endpoint_list(),
+        quota=quota_policy(settings),
+        breaker=breaker_policy(settings),
+        retry=overpass_retry_policy(settings),
+        permits=settings.overpass_permits,
+        permit_wait_s=settings.overpass_permit_wait_s,
+        permit_lease_s=settings.overpass_permit_lease_s,
+        query_timeout_s=settings.overpass_timeout_s,
+        maxsize=settings.overpass_maxsize,
+    )
+
+
+def enrichment_time_limit_ms(settings: Settings) -> int:
+    """Dramatiq's hard limit for one enrichment job: every attempt, wait and backoff, plus slack.
+
+    Examples
+    --------
+    >>> enrichment_time_limit_ms(Settings())
+    960000
+    """
+    per_attempt = settings.overpass_timeout_s + settings.overpass_permit_wait_s
+    backoffs = settings.overpass_backoff_max_s * settings.overpass_max_attempts
+    return int((per_attempt * settings.overpass_max_attempts + backoffs + 60) * 1000)

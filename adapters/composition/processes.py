@@ -11,11 +11,8 @@ from contextlib import contextmanager
 import uvicorn
 from prometheus_client import start_http_server
 
-from adapters.composition.enrichment import (
-    enrichment_time_limit_ms,
-    enrichment_trigger,
-    open_enrichment,
-)
+from adapters.composition.enrichment import enrichment_trigger, open_enrichment
+from adapters.composition.policies import enrichment_time_limit_ms
 from adapters.composition.service import (
     open_http_services,
     open_resources,

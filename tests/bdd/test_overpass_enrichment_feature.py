@@ -24,12 +24,12 @@ from adapters.outbound.redis.circuit_store import RedisCircuitStore
 from adapters.outbound.redis.enrichment_quota import RedisEnrichmentQuota
 from adapters.outbound.system_clock import SystemClock
 from tests.fakes.randomness import FixedJitter
+from tests.support import defaults
 from tests.support.fake_overpass import FakeOverpass, Reply
-from wildside.app.enrich_area import EnrichArea, EnrichmentSettings
+from wildside.app.enrich_area import EnrichArea
 from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob
-from wildside.domain.enrichment.circuit_breaker import BreakerPolicy, BreakerState, BreakerStatus
-from wildside.domain.enrichment.quota import QuotaPolicy, quota_day
-from wildside.domain.enrichment.retry import RetryPolicy
+from wildside.domain.enrichment.circuit_breaker import BreakerState, BreakerStatus
+from wildside.domain.enrichment.quota import quota_day
 from wildside.ports.enrichment_log import EnrichmentResult
 
 scenarios("overpass_enrichment.feature")
@@ -102,11 +102,11 @@ class World:
             clock=SystemClock(),
             jitter=FixedJitter(0.0),
             sleeper=RecordingSleeper(),
-            settings=EnrichmentSettings(
+            settings=defaults.enrichment_settings(
                 endpoints=(self.fake.url,),
-                quota=QuotaPolicy(daily_requests=self.daily_calls),
-                breaker=BreakerPolicy(failure_threshold=self.threshold, cooldown_s=60.0),
-                retry=RetryPolicy(max_attempts=self.attempts, base_delay_s=0.0),
+                quota=defaults.quota_policy(daily_requests=self.daily_calls),
+                breaker=defaults.breaker_policy(failure_threshold=self.threshold, cooldown_s=60.0),
+                retry=defaults.overpass_retry_policy(max_attempts=self.attempts, base_delay_s=0.0),
                 permits=self.permits,
                 permit_wait_s=30.0,
             ),

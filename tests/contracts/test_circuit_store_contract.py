@@ -14,9 +14,9 @@ from adapters.outbound.redis.circuit_store import MAX_ATTEMPTS, RedisCircuitStor
 from adapters.outbound.redis.connection import redis_client
 from tests.conftest import free_port
 from tests.fakes.enrichment_state import InMemoryCircuitStore
+from tests.support import defaults
 from wildside.domain.enrichment.circuit_breaker import (
     Admission,
-    BreakerPolicy,
     BreakerState,
     BreakerStatus,
     admit,
@@ -28,7 +28,7 @@ from wildside.ports.circuit_store import CircuitStore
 
 MAIN = "https://overpass-api.de/api/interpreter"
 FALLBACK = "https://overpass.private.coffee/api/interpreter"
-POLICY = BreakerPolicy(failure_threshold=2, cooldown_s=60.0)
+POLICY = defaults.breaker_policy(failure_threshold=2, cooldown_s=60.0)
 NOW = 1_767_225_600.123456  # epoch seconds with a fraction, to check they survive exactly
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from adapters.outbound.overpass.aiohttp_source import AiohttpOverpassSource
 from tests.conftest import REPO_ROOT, free_port
+from tests.support import defaults
 from tests.support.fake_overpass import FakeOverpass, Reply
 from tests.support.overpass_payloads import REMARKS, success_body
 from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob
@@ -26,7 +27,12 @@ from wildside.domain.errors import UnavailableError
 from wildside.ports.osm_extract_source import TaggedFeature
 from wildside.ports.overpass_source import OverpassErrorKind, OverpassSourceError
 
-QUERY = overpass_query(EnrichmentJob(BoundingBox(60.16, 24.93, 60.18, 24.96), ("history",)))
+_LIMITS = defaults.enrichment_settings()
+QUERY = overpass_query(
+    EnrichmentJob(BoundingBox(60.16, 24.93, 60.18, 24.96), ("history",)),
+    timeout_s=_LIMITS.query_timeout_s,
+    maxsize=_LIMITS.maxsize,
+)
 CAP = 1_000_000
 LOOP_THREAD = "overpass-aiohttp"
 

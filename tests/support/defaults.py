@@ -13,9 +13,14 @@ from typing import Any, TypeVar
 
 from adapters.composition import policies
 from adapters.settings import Settings
+from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
 from wildside.app.maintenance import MaintenanceSettings
+from wildside.app.request_enrichment import TriggerSettings
 from wildside.app.submit_route import SubmissionSettings
+from wildside.domain.enrichment.circuit_breaker import BreakerPolicy
+from wildside.domain.enrichment.quota import QuotaPolicy
+from wildside.domain.enrichment.retry import RetryPolicy
 from wildside.domain.job_lease import LeasePolicy
 
 T = TypeVar("T")
@@ -44,3 +49,28 @@ def maintenance_settings(**changes: Any) -> MaintenanceSettings:
 def submission_settings(**changes: Any) -> SubmissionSettings:
     """``SubmissionSettings`` as production builds it, with ``changes``."""
     return _built(policies.submission_settings, changes)
+
+
+def trigger_settings(**changes: Any) -> TriggerSettings:
+    """``TriggerSettings`` as production builds it, with ``changes``."""
+    return _built(policies.trigger_settings, changes)
+
+
+def quota_policy(**changes: Any) -> QuotaPolicy:
+    """``QuotaPolicy`` as production builds it, with ``changes``."""
+    return _built(policies.quota_policy, changes)
+
+
+def breaker_policy(**changes: Any) -> BreakerPolicy:
+    """``BreakerPolicy`` as production builds it, with ``changes``."""
+    return _built(policies.breaker_policy, changes)
+
+
+def overpass_retry_policy(**changes: Any) -> RetryPolicy:
+    """The enrichment ``RetryPolicy`` as production builds it, with ``changes``."""
+    return _built(policies.overpass_retry_policy, changes)
+
+
+def enrichment_settings(**changes: Any) -> EnrichmentSettings:
+    """``EnrichmentSettings`` as production builds it, with ``changes``."""
+    return _built(policies.enrichment_settings, changes)

@@ -9,11 +9,7 @@ from wildside.app.ingest_osm_extract import to_poi
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.enrichment.circuit_breaker import Admission, BreakerPolicy, admit
 from wildside.domain.enrichment.outcome import EnrichmentOutcome
-from wildside.domain.enrichment.overpass_query import (
-    DEFAULT_MAXSIZE,
-    DEFAULT_TIMEOUT_S,
-    overpass_query,
-)
+from wildside.domain.enrichment.overpass_query import overpass_query
 from wildside.domain.enrichment.quota import QuotaPolicy, quota_day, seconds_until_next_day
 from wildside.domain.enrichment.retry import RetryPolicy, backoff_s
 from wildside.domain.map_data import PoiRecord
@@ -36,25 +32,21 @@ from wildside.ports.sleeper import Sleeper
 log = logging.getLogger(__name__)
 
 SEMAPHORE = "overpass"
-DEFAULT_ENDPOINTS = (
-    "https://overpass-api.de/api/interpreter",
-    "https://overpass.private.coffee/api/interpreter",
-)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnrichmentSettings:
-    """Every enrichment knob (``docs/operations.md`` lists their settings)."""
+    """Every enrichment knob, all from settings (``docs/operations.md``); no defaults here."""
 
-    endpoints: tuple[str, ...] = DEFAULT_ENDPOINTS
-    quota: QuotaPolicy = field(default_factory=QuotaPolicy)
-    breaker: BreakerPolicy = field(default_factory=BreakerPolicy)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    permits: int = 2  # concurrent Overpass calls across every worker
-    permit_wait_s: float = 60.0  # how long a call may wait for a permit
-    permit_lease_s: float = 240.0  # a holder that died frees its permit after this
-    query_timeout_s: int = DEFAULT_TIMEOUT_S
-    maxsize: int = DEFAULT_MAXSIZE
+    endpoints: tuple[str, ...]  # primary first
+    quota: QuotaPolicy
+    breaker: BreakerPolicy
+    retry: RetryPolicy
+    permits: int  # concurrent Overpass calls across every worker
+    permit_wait_s: float  # how long a call may wait for a permit
+    permit_lease_s: float  # a holder that died frees its permit after this
+    query_timeout_s: int  # the server's own time limit, asked for in the query
+    maxsize: int  # the server's own memory limit, asked for in the query
 
 
 @dataclass
@@ -82,7 +74,7 @@ class EnrichArea:
         clock: Clock,
         jitter: Jitter,
         sleeper: Sleeper,
-        settings: EnrichmentSettings | None = None,
+        settings: EnrichmentSettings,
     ) -> None:
         self._source = source
         self._quota = quota
@@ -94,7 +86,7 @@ class EnrichArea:
         self._clock = clock
         self._jitter = jitter
         self._sleeper = sleeper
-        self._settings = settings or EnrichmentSettings()
+        self._settings = settings
 
     def __call__(self, job: EnrichmentJob) -> EnrichmentResult:
         """Fetch, upsert, log; outages of our own stores propagate (the queue retries)."""

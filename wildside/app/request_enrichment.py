@@ -15,24 +15,24 @@ from wildside.ports.enrichment_job_queue import EnrichmentJobQueue
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TriggerSettings:
-    """When an area counts as sparse, how much of it to fetch, how often."""
+    """When an area counts as sparse, how much of it to fetch, how often (from settings)."""
 
-    min_candidates: int = 20  # fewer POIs than this in reach: enrich
-    max_radius_m: float = 2_000.0  # Overpass is asked for a neighbourhood, not a tour's reach
-    cooldown_s: float = 6 * 3600.0  # one enrichment per area and themes in this window
+    min_candidates: int  # fewer POIs than this in reach: enrich
+    max_radius_m: float  # Overpass is asked for a neighbourhood, not a tour's reach
+    cooldown_s: float  # one enrichment per area and themes in this window
 
 
 class RequestEnrichment:
     """Decides and enqueues; never raises (enrichment must not fail a tour)."""
 
     def __init__(
-        self, queue: EnrichmentJobQueue, cooldown: Cooldown, settings: TriggerSettings | None = None
+        self, queue: EnrichmentJobQueue, cooldown: Cooldown, settings: TriggerSettings
     ) -> None:
         self._queue = queue
         self._cooldown = cooldown
-        self._settings = settings or TriggerSettings()
+        self._settings = settings
 
     def __call__(self, spec: RouteSpec, candidates_found: int) -> EnrichmentJob | None:
         """Enqueue an ``EnrichmentJob`` for ``spec``'s area if it is sparse; return it if sent."""

@@ -197,7 +197,8 @@ class PybreakerEndpointBreakers(EndpointBreakers):
     >>> from adapters.outbound.system_clock import SystemClock
     >>> store = RedisCircuitStore(redis_client("redis://127.0.0.1:6379/0"))
     >>> breakers = PybreakerEndpointBreakers(store, SystemClock())
-    >>> with breakers.guard(url, BreakerPolicy(), lambda error: True):  # doctest: +SKIP
+    >>> policy = BreakerPolicy(failure_threshold=5, cooldown_s=60.0, probe_timeout_s=240.0)
+    >>> with breakers.guard(url, policy, lambda error: True):  # doctest: +SKIP
     ...     fetch(url)
     """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import defaults
 from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob, is_sparse
 from wildside.domain.enrichment.overpass_query import overpass_query
 from wildside.domain.errors import InvalidInputError
@@ -45,7 +46,9 @@ def test_jobs_round_trip_and_refuse_garbage() -> None:
 
 def test_the_query_asks_for_every_matching_tag_with_centres() -> None:
     query = overpass_query(
-        EnrichmentJob(BoundingBox(60.16, 24.93, 60.18, 24.96), ("history",)), timeout_s=25
+        EnrichmentJob(BoundingBox(60.16, 24.93, 60.18, 24.96), ("history",)),
+        timeout_s=25,
+        maxsize=defaults.enrichment_settings().maxsize,
     )
     lines = query.splitlines()
     assert lines[0] == "[out:json][timeout:25][maxsize:536870912];"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import defaults
 from wildside.domain.enrichment.circuit_breaker import (
     Admission,
     BreakerPolicy,
@@ -92,4 +93,4 @@ def test_gauges() -> None:
 @pytest.mark.parametrize(("threshold", "cooldown"), [(0, 1.0), (1, 0.0)])
 def test_impossible_policies_are_refused(threshold: int, cooldown: float) -> None:
     with pytest.raises(ValueError, match="positive"):
-        BreakerPolicy(failure_threshold=threshold, cooldown_s=cooldown)
+        defaults.breaker_policy(failure_threshold=threshold, cooldown_s=cooldown)

@@ -18,9 +18,10 @@ from tests.fakes.enrichment_state import (
 from tests.fakes.overpass_source import ScriptedOverpassSource, failure
 from tests.fakes.poi_repository import InMemoryPoiRepository
 from tests.fakes.randomness import FixedJitter
+from tests.support import defaults
 from wildside.app.enrich_area import EnrichArea, EnrichmentSettings
 from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob
-from wildside.domain.enrichment.circuit_breaker import BreakerPolicy, BreakerStatus
+from wildside.domain.enrichment.circuit_breaker import BreakerStatus
 from wildside.domain.enrichment.quota import QuotaPolicy, quota_day
 from wildside.domain.enrichment.retry import RetryPolicy
 from wildside.ports.overpass_source import OverpassErrorKind as Kind
@@ -39,10 +40,10 @@ class Rig:
     journal: InMemoryEnrichmentLog = field(default_factory=InMemoryEnrichmentLog)
     metrics: RecordingEnrichmentMetrics = field(default_factory=RecordingEnrichmentMetrics)
     settings: EnrichmentSettings = field(
-        default_factory=lambda: EnrichmentSettings(
+        default_factory=lambda: defaults.enrichment_settings(
             endpoints=(PRIMARY, MIRROR),
             quota=QuotaPolicy(daily_requests=10, daily_bytes=100_000, reserve_bytes=10_000),
-            breaker=BreakerPolicy(failure_threshold=2, cooldown_s=60.0),
+            breaker=defaults.breaker_policy(failure_threshold=2, cooldown_s=60.0),
             retry=RetryPolicy(max_attempts=3, base_delay_s=2.0, max_delay_s=30.0),
         )
     )
@@ -128,9 +129,9 @@ def test_429_honours_retry_after(rig: Rig) -> None:
 
 
 def test_retries_are_bounded_and_the_outcome_says_why(rig: Rig) -> None:
-    rig.settings = EnrichmentSettings(
+    rig.settings = defaults.enrichment_settings(
         endpoints=(PRIMARY,),
-        breaker=BreakerPolicy(failure_threshold=10),
+        breaker=defaults.breaker_policy(failure_threshold=10),
         retry=RetryPolicy(max_attempts=3, base_delay_s=1.0, max_delay_s=5.0),
     )
     rig.source.default = failure(Kind.SERVER_ERROR, 502)
@@ -161,8 +162,8 @@ def test_failures_open_the_primary_and_the_mirror_takes_over(rig: Rig) -> None:
 
 
 def test_with_every_circuit_open_jobs_short_circuit(rig: Rig) -> None:
-    rig.settings = EnrichmentSettings(
-        endpoints=(PRIMARY,), breaker=BreakerPolicy(failure_threshold=2, cooldown_s=60.0)
+    rig.settings = defaults.enrichment_settings(
+        endpoints=(PRIMARY,), breaker=defaults.breaker_policy(failure_threshold=2, cooldown_s=60.0)
     )
     rig.source.default = failure(Kind.SERVER_ERROR, 503)
     rig.run()
@@ -175,10 +176,10 @@ def test_with_every_circuit_open_jobs_short_circuit(rig: Rig) -> None:
 
 
 def test_after_the_cooldown_a_successful_probe_closes_the_circuit(rig: Rig) -> None:
-    rig.settings = EnrichmentSettings(
+    rig.settings = defaults.enrichment_settings(
         endpoints=(PRIMARY,),
-        breaker=BreakerPolicy(failure_threshold=2, cooldown_s=60.0),
-        retry=RetryPolicy(max_attempts=2, base_delay_s=1.0),
+        breaker=defaults.breaker_policy(failure_threshold=2, cooldown_s=60.0),
+        retry=defaults.overpass_retry_policy(max_attempts=2, base_delay_s=1.0),
     )
     rig.source.script = [failure(Kind.SERVER_ERROR, 503), failure(Kind.SERVER_ERROR, 503)]
     rig.run()
@@ -190,8 +191,8 @@ def test_after_the_cooldown_a_successful_probe_closes_the_circuit(rig: Rig) -> N
 
 
 def test_a_busy_semaphore_costs_no_quota_and_no_breaker_failure(rig: Rig) -> None:
-    rig.settings = EnrichmentSettings(
-        endpoints=(PRIMARY,), permits=1, retry=RetryPolicy(max_attempts=1)
+    rig.settings = defaults.enrichment_settings(
+        endpoints=(PRIMARY,), permits=1, retry=defaults.overpass_retry_policy(max_attempts=1)
     )
     held = rig.limiter.acquire("overpass", 1, 600.0, 0.0)
     assert held is not None

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from tests.support import defaults
 from wildside.domain.enrichment.quota import (
     QuotaPolicy,
     QuotaUsage,
@@ -51,13 +52,13 @@ def test_backoff_grows_is_capped_and_jittered() -> None:
 
 
 def test_retry_after_is_a_floor_within_the_cap() -> None:
-    policy = RetryPolicy(base_delay_s=1.0, max_delay_s=10.0)
+    policy = defaults.overpass_retry_policy(base_delay_s=1.0, max_delay_s=10.0)
     assert backoff_s(1, policy, 0.0, retry_after_s=5) == 5.0
     assert backoff_s(1, policy, 0.0, retry_after_s=500) == 10.0
 
 
 def test_bad_policies_are_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
-        QuotaPolicy(daily_requests=0)
+        defaults.quota_policy(daily_requests=0)
     with pytest.raises(ValueError, match="max_attempts"):
-        RetryPolicy(max_attempts=0)
+        defaults.overpass_retry_policy(max_attempts=0)

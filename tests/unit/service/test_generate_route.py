@@ -152,7 +152,7 @@ def test_abandoning_a_queued_job_passes_through_running(world: World) -> None:
 
 
 def test_a_sparse_area_asks_for_enrichment_once(world: World) -> None:
-    from wildside.app.request_enrichment import RequestEnrichment, TriggerSettings
+    from wildside.app.request_enrichment import RequestEnrichment
 
     class Jobs:
         def __init__(self) -> None:
@@ -171,7 +171,7 @@ def test_a_sparse_area_asks_for_enrichment_once(world: World) -> None:
             return fresh
 
     jobs = Jobs()
-    trigger = RequestEnrichment(jobs, Once(), TriggerSettings(min_candidates=50))  # type: ignore[arg-type]
+    trigger = RequestEnrichment(jobs, Once(), defaults.trigger_settings(min_candidates=50))  # type: ignore[arg-type]
     generate = world.generate_route(enrichment=trigger)
     # Given the fake engine reports 40 candidates found, under the threshold of 50
     generate(_queued_job(world))

@@ -35,11 +35,11 @@ class Admission(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class BreakerPolicy:
-    """Thresholds; timeouts count as failures."""
+    """Thresholds; timeouts count as failures. All from settings, no defaults here."""
 
-    failure_threshold: int = 5  # consecutive failures that open the circuit
-    cooldown_s: float = 60.0  # how long it stays open before a probe
-    probe_timeout_s: float = 240.0  # a probe that never reported frees the slot after this
+    failure_threshold: int  # consecutive failures that open the circuit
+    cooldown_s: float  # how long it stays open before a probe
+    probe_timeout_s: float  # a probe that never reported frees the slot after this
 
     def __post_init__(self) -> None:
         """Thresholds must be positive."""
@@ -62,7 +62,7 @@ def admit(state: BreakerState, now: float, policy: BreakerPolicy) -> tuple[Admis
 
     Examples
     --------
-    >>> policy = BreakerPolicy(failure_threshold=1, cooldown_s=10)
+    >>> policy = BreakerPolicy(failure_threshold=1, cooldown_s=10, probe_timeout_s=240)
     >>> opened = record_failure(BreakerState(), 0.0, policy)
     >>> admit(opened, 5.0, policy)[0].value, admit(opened, 10.0, policy)[0].value
     ('reject', 'probe')

@@ -5,19 +5,18 @@ from __future__ import annotations
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.poi_tags import tag_selectors
 
-DEFAULT_TIMEOUT_S = 180
-DEFAULT_MAXSIZE = 536_870_912  # 512 MiB, Overpass's own default memory limit
 
-
-def overpass_query(
-    job: EnrichmentJob, *, timeout_s: int = DEFAULT_TIMEOUT_S, maxsize: int = DEFAULT_MAXSIZE
-) -> str:
+def overpass_query(job: EnrichmentJob, *, timeout_s: int, maxsize: int) -> str:
     """One query: every node, way and relation with a matching tag, placed at its centre.
+
+    ``timeout_s`` and ``maxsize`` are the server's own limits, asked for in the
+    query (``WILDSIDE_OVERPASS_TIMEOUT_S``, ``WILDSIDE_OVERPASS_MAXSIZE``).
 
     Examples
     --------
     >>> from wildside.domain.enrichment.area import BoundingBox
-    >>> q = overpass_query(EnrichmentJob(BoundingBox(60.16, 24.93, 60.18, 24.96), ("views",)))
+    >>> job = EnrichmentJob(BoundingBox(60.16, 24.93, 60.18, 24.96), ("views",))
+    >>> q = overpass_query(job, timeout_s=180, maxsize=536_870_912)
     >>> q.splitlines()[0]
     '[out:json][timeout:180][maxsize:536870912];'
     >>> 'nwr["tourism"="viewpoint"](60.1600000,24.9300000,60.1800000,24.9600000);' in q

@@ -5,19 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-MIB = 1024 * 1024
-
 
 @dataclass(frozen=True, slots=True)
 class QuotaPolicy:
-    """Overpass's published fair-use limits (as of 2025-09-08) by default."""
+    """Daily limits from settings (``WILDSIDE_OVERPASS_DAILY_*``; no defaults here).
 
-    daily_requests: int = 10_000
-    daily_bytes: int = 1_000_000_000
+    The settings' defaults are Overpass's published fair-use limits (as of 2025-09-08).
+    """
+
+    daily_requests: int
+    daily_bytes: int
     # Bytes set aside for one call before it starts (and returned after, less
     # what it used): with several calls in flight the daily byte quota still
     # cannot be exceeded, because no response may outgrow its reservation.
-    reserve_bytes: int = 64 * MIB
+    reserve_bytes: int
 
     def __post_init__(self) -> None:
         """Quotas must be positive."""

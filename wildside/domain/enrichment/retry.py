@@ -7,11 +7,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """``max_attempts`` calls at most per job; waits grow as ``base * 2**n``, capped."""
+    """``max_attempts`` calls at most per job; waits grow as ``base * 2**n``, capped.
 
-    max_attempts: int = 3
-    base_delay_s: float = 2.0
-    max_delay_s: float = 60.0
+    All three come from settings (``WILDSIDE_OVERPASS_MAX_ATTEMPTS``,
+    ``..._BACKOFF_BASE_S``, ``..._BACKOFF_MAX_S``); no defaults here.
+    """
+
+    max_attempts: int
+    base_delay_s: float
+    max_delay_s: float
 
     def __post_init__(self) -> None:
         """At least one attempt; positive delays."""
@@ -30,10 +34,10 @@ def backoff_s(
 
     Examples
     --------
-    >>> policy = RetryPolicy(base_delay_s=2, max_delay_s=60)
+    >>> policy = RetryPolicy(max_attempts=3, base_delay_s=2, max_delay_s=60)
     >>> backoff_s(1, policy, 1.0), backoff_s(3, policy, 0.5), backoff_s(10, policy, 1.0)
     (2.0, 4.0, 60.0)
-    >>> backoff_s(1, policy, 0.0, retry_after_s=30)
+    >>> backoff_s(1, policy, 0.0, retry_after_s=30.0)
     30.0
     """
     ceiling = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** (attempt - 1))
