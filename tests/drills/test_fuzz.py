@@ -9,6 +9,7 @@ its schema, and the API process is still up.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import random
 import re
@@ -405,3 +406,48 @@ def test_websocket_messages_never_break_the_server(
     except InvalidStatus as exc:
         pytest.fail(f"the socket no longer opens: {exc}")
     assert service.alive()
+
+
+def test_lax_values_are_refused_and_long_paths_are_not_echoed(
+    service: DrillService, users: Users, ledger: Ledger, figures: dict[str, object]
+) -> None:
+    # Given a valid body and values that only look right
+    issued = users.create("drill-strict")
+    good = route_body(ledger, random.Random(3))
+    start = good["start"]
+    lax = {
+        "duration as a string": {**good, "duration_minutes": "60"},
+        "latitude as a string": {**good, "start": {**start, "lat": str(start["lat"])}},
+        "longitude as a string": {**good, "start": {**start, "lng": str(start["lng"])}},
+        "duration as a boolean": {**good, "duration_minutes": True},
+        "seed as a string": {**good, "seed": "7"},
+    }
+    auth = [("Authorization", f"Bearer {issued.secret}"), ("Content-Type", "application/json")]
+    # When each is submitted
+    answers = {
+        name: raw_request(
+            service.base_url, "POST", "/api/v1/routes", auth, json.dumps(body).encode()
+        )
+        for name, body in lax.items()
+    }
+    # Then each is a 422 validation problem, as the schema says
+    figures["lax"] = {name: answer.status for name, answer in answers.items()}
+    for name, answer in answers.items():
+        assert answer.status == 422, (name, answer.body[:300])
+        assert answer.is_problem, name
+    # When paths of 10 kB and 100 kB are asked for, without and with a token
+    echoed: dict[str, object] = {}
+    for size in (10_000, 100_000):
+        for headers in ([], auth[:1]):
+            path = "/api/v1/routes/" + "q" * size
+            try:
+                answer = raw_request(service.base_url, "GET", path, headers)
+            except (ConnectionError, http.client.HTTPException) as exc:
+                echoed[f"{size} {len(headers)}"] = f"refused: {exc!r}"  # by the HTTP parser
+                continue
+            echoed[f"{size} {len(headers)}"] = (answer.status, len(answer.body))
+            # Then no 5xx, and the answer does not carry the path back
+            assert answer.status < 500, answer
+            assert "q" * 200 not in answer.body.decode("utf-8", "replace"), answer.body[:300]
+    figures["long_paths"] = echoed
+    assert raw_request(service.base_url, "GET", "/health/live").status == 200

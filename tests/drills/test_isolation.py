@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from pytest_postgresql.executors import PostgreSQLExecutor
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import ClientConnection
+from websockets.sync.client import ClientConnection, connect
 
 from adapters.outbound.local_servers.redis_server import RedisServer
 from tests.drills.ledger import Ledger
@@ -35,6 +35,7 @@ from tests.drills.traffic import (
     raw_request,
     route_body,
     subscribe,
+    ws_url,
 )
 from tests.ws_messages import ERROR, STATUS
 
@@ -140,6 +141,21 @@ def _revoke_while_open(
     with pytest.raises(ConnectionClosed):
         _read_until_closed(idle, refused)
     assert [m.get("code") for m in refused] == ["unauthenticated"], refused
+
+
+def test_a_token_in_the_websocket_url_is_refused(service: DrillService, users: Users) -> None:
+    # Given a valid token (recorded: the log audit greps every log for it)
+    issued = users.create("drill-url-token")
+    # When it is put in the socket's URL, where proxies and access logs keep it
+    with pytest.raises(InvalidStatus) as refusal:
+        connect(
+            f"{ws_url(service.base_url)}?token={issued.secret}",
+            subprotocols=["wildside.v1"],  # type: ignore[list-item]
+            open_timeout=10,
+            proxy=None,
+        )
+    # Then the handshake is refused, valid token or not
+    assert refusal.value.response.status_code == 403
 
 
 def test_a_cookie_socket_from_another_origin_is_refused(
