@@ -8,8 +8,9 @@ exact start coordinates, passwords: the ledger has every one) appears in any
 line. A process the drills SIGKILLed may end with one cut line: the kill
 cuts it, not the product, so only that last unterminated line is excused.
 Every other process was stopped with SIGTERM at the end of its drill: it
-exits 0, and the API's last line is ``api stopped`` (docs/operations.md), so
-no line was lost on the way out.
+exits 0, logs no error or critical line once it starts stopping, and the API's
+last line is ``api stopped`` (docs/operations.md), so no line was lost on the
+way out.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ JOB_LOGGERS = (
     "wildside.app.enrich_area",
 )
 # uvicorn's per-connection lines (``('127.0.0.1', 5555) - "WebSocket /ws" 403``).
-_CONNECTION_LINE = re.compile(r"""^\('?127\.0\.0\.1'?, \d+\) - "(?:WebSocket|GET|POST)""")
+_CONNECTION_LINE = re.compile(
+    r"""^(?:\('?127\.0\.0\.1'?, \d+\)|127\.0\.0\.1:\d+) - "(?:WebSocket|GET|POST)"""
+)
+# Where a clean stop begins: nothing after it may be an error (issue 12: every clean
+# worker stop logged 8 critical tracebacks).
+STOP_MARKERS = {"worker stopping", "Shutting down"}
 
 
 def _parse(path: Path, is_killed: bool) -> tuple[list[dict[str, Any]], list[str]]:
@@ -82,6 +88,10 @@ def _unclean_stop(
     last = records[-1]["message"] if records else None
     if role == "serve" and last != "api stopped":
         problems.append(f"{path.name}: the last line is {last!r}, not 'api stopped'")
+    stopping = next((i for i, r in enumerate(records) if r["message"] in STOP_MARKERS), None)
+    for record in records[stopping or len(records) :]:
+        if record["level"] in ("error", "critical"):
+            problems.append(f"{path.name}: an error while stopping: {json.dumps(record)[:300]}")
     return problems
 
 
