@@ -76,8 +76,10 @@ def test_the_same_end_within_reach_gives_a_tour() -> None:
 class _TightEngine:
     """Every point on the street; the direct walk just over the budget."""
 
-    def snap(self, points: Sequence[GeoPoint]) -> list[SnappedPoint]:
-        return [SnappedPoint(i, 0.0) for i in range(len(points))]
+    def snap(
+        self, points: Sequence[GeoPoint], *, radius_m: float = 0.0, component: int | None = None
+    ) -> list[SnappedPoint]:
+        return [SnappedPoint(i, 0.0, 0, len(points)) for i in range(len(points))]
 
     def travel_matrix(
         self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float

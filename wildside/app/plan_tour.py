@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wildside.domain.dedup import merge_duplicates
 from wildside.domain.errors import InvalidInputError
@@ -11,12 +11,14 @@ from wildside.domain.reasons import reason_for
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.scoring import ScoredPoi, apply_diversity, score_poi, theme_weights
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
+from wildside.domain.tour_notes import CandidateFacts, thin_tour_notes
 from wildside.ports.clock import Clock
 from wildside.ports.poi_repository import PoiRepository, SearchArea
 from wildside.ports.tour_engine import (
     InfeasibleBudgetError,
     OrienteeringProblem,
     ProgressCallback,
+    SnappedPoint,
     TourEngine,
 )
 from wildside.ports.tracer import NullTracer, Tracer
@@ -96,12 +98,16 @@ class PlanTour:
         with self._tracer.span("candidate fetch"):
             found = self._pois.within(area, limit=s.fetch_limit, prefer_themes=sorted(weights))
             ranked = apply_diversity([score_poi(p, weights) for p in merge_duplicates(found)])
-            candidates = [c for c in ranked if c.dwell_s < request.budget_s][: s.candidate_cap]
+            affordable = [c for c in ranked if c.dwell_s < request.budget_s]
+            # Snapped before the cap: a slot goes only to a place a tour can reach.
+            ends = self._snap(request, finish)
+            reach = self._reachable(affordable, ends)
+            candidates = reach.candidates
         fetched = self._clock.monotonic()
 
         with self._tracer.span("street matrix", attributes={"candidates": len(candidates)}):
-            vertices, snap_m = self._snap(request, finish, candidates)
-            candidates, vertices, snap_m = _drop_far(candidates, vertices, snap_m, s.max_poi_snap_m)
+            vertices = [end.vertex for end in ends] + reach.vertices
+            snap_m = [end.distance_m for end in ends] + reach.snap_m
             is_round_trip = request.end is None
             # Leg paths: on a round trip two points of a tour are at most half the walk apart.
             cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
@@ -144,6 +150,19 @@ class PlanTour:
                 snap_m=snap_m,
             )
         stops = _stops(order, candidates, terminals, legs)
+        facts = CandidateFacts(
+            stops=len(stops),
+            found=len(ranked),
+            too_long=len(ranked) - len(affordable),
+            off_piece=reach.off_piece,
+            off_street=reach.off_street,
+            considered=len(candidates),
+            start_piece_size=ends[0].component_size,
+            budget_s=request.budget_s,
+            max_start_snap_m=s.max_start_snap_m,
+            max_poi_snap_m=s.max_poi_snap_m,
+            quickest_visit_s=_quickest_visit(seconds, service, problem.end, s.unreachable),
+        )
         return Tour(
             start=request.start,
             end=finish,
@@ -162,23 +181,42 @@ class PlanTour:
                 total_seconds=round(self._clock.monotonic() - started, 4),
                 iterations=solution.iterations,
             ),
+            notes=thin_tour_notes(facts),
         )
 
-    def _snap(
-        self, request: RouteSpec, finish: GeoPoint, candidates: list[ScoredPoi]
-    ) -> tuple[list[int], list[float]]:
+    def _snap(self, request: RouteSpec, finish: GeoPoint) -> list[SnappedPoint]:
+        """The start (and end) on the largest piece of the network within the snap distance."""
         points = [request.start] if request.end is None else [request.start, finish]
-        snapped = self._engine.snap(points + [GeoPoint(c.poi.lat, c.poi.lng) for c in candidates])
-        vertices = [point.vertex for point in snapped]
-        metres = [point.distance_m for point in snapped]
-        for label, distance in zip(("start", "end"), metres[: len(points)], strict=False):
-            if distance > self._settings.max_start_snap_m:
+        radius = self._settings.max_start_snap_m
+        snapped = self._engine.snap(points, radius_m=radius)
+        for label, point in zip(("start", "end"), snapped, strict=False):
+            if point.distance_m > radius:
                 raise NoDataNearbyError(
-                    f"the {label} is {_describe_m(distance)} from the nearest walkable street"
-                    " in the loaded map data; ingest an extract that covers it",
+                    f"the {label} is {_describe_m(point.distance_m)} from the nearest walkable"
+                    " street in the loaded map data; ingest an extract that covers it",
                     field=label,
                 )
-        return vertices, metres
+        return snapped
+
+    def _reachable(self, affordable: list[ScoredPoi], ends: list[SnappedPoint]) -> _Reach:
+        """The best ``candidate_cap`` places on the start's piece (and the end's) near a street."""
+        limit = self._settings.max_poi_snap_m
+        piece = ends[0].component
+        snapped = self._engine.snap(
+            [GeoPoint(c.poi.lat, c.poi.lng) for c in affordable], radius_m=limit, component=piece
+        )
+        reach = _Reach()
+        is_joined = all(end.component == piece for end in ends)
+        for candidate, point in zip(affordable, snapped, strict=True):
+            if point.component != piece or not is_joined:
+                reach.off_piece += 1
+            elif point.distance_m > limit:
+                reach.off_street += 1
+            elif len(reach.candidates) < self._settings.candidate_cap:
+                reach.candidates.append(candidate)
+                reach.vertices.append(point.vertex)
+                reach.snap_m.append(point.distance_m)
+        return reach
 
     def _legs(
         self,
@@ -209,16 +247,27 @@ class PlanTour:
         return legs
 
 
-def _drop_far(
-    candidates: list[ScoredPoi], vertices: list[int], snap_m: list[float], limit_m: float
-) -> tuple[list[ScoredPoi], list[int], list[float]]:
-    terminals = len(vertices) - len(candidates)
-    keep = [i for i, m in enumerate(snap_m[terminals:]) if m <= limit_m]
-    return (
-        [candidates[i] for i in keep],
-        vertices[:terminals] + [vertices[terminals + i] for i in keep],
-        snap_m[:terminals] + [snap_m[terminals + i] for i in keep],
-    )
+@dataclass(slots=True)
+class _Reach:
+    """The candidates a tour can reach (capped), and how many were set aside, and why."""
+
+    candidates: list[ScoredPoi] = field(default_factory=list)
+    vertices: list[int] = field(default_factory=list)
+    snap_m: list[float] = field(default_factory=list)
+    off_piece: int = 0  # on a piece of the network not joined to the start's (or the end's)
+    off_street: int = 0  # farther than max_poi_snap_m from any street of that piece
+
+
+def _quickest_visit(
+    seconds: list[list[float]], service: list[float], end: int, unreachable: float
+) -> float | None:
+    """The shortest walk from the start to one stop, its visit and on to the end, if any."""
+    costs = [
+        seconds[0][i] + service[i] + seconds[i][end]
+        for i in range(end + 1, len(seconds))
+        if seconds[0][i] < unreachable and seconds[i][end] < unreachable
+    ]
+    return min(costs, default=None)
 
 
 def _to_seconds(

@@ -16,13 +16,19 @@ from wildside.domain.errors import WildsideError
 
 @dataclass(frozen=True, slots=True)
 class SnappedPoint:
-    """A point moved to its nearest street vertex, and how far it moved (straight line).
+    """A point moved to a street vertex, how far it moved (straight line), and the vertex's piece.
 
-    ``vertex`` is -1 and ``distance_m`` infinite when the network is empty.
+    ``component`` labels the connected piece of the walking network the vertex
+    lies on (labels are the engine's own: compare them only with labels from
+    the same engine) and ``component_size`` counts its vertices; no tour can
+    leave the piece it starts on. ``vertex`` and ``component`` are -1 and
+    ``distance_m`` infinite when the network is empty.
     """
 
     vertex: int
     distance_m: float
+    component: int = -1
+    component_size: int = 0
 
 
 @dataclass(frozen=True, slots=True)

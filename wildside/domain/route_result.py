@@ -114,6 +114,10 @@ class RouteResult:
     diagnostics: RouteDiagnostics
     attribution: str
     version: int = ROUTE_RESULT_VERSION
+    # Why the tour is empty or has one stop, in sentences for the walker; empty
+    # otherwise. Added within shape 1 with a default, so results stored before
+    # it existed read as having no notes.
+    notes: tuple[str, ...] = ()
 
     def served(self, *, is_cache_hit: bool) -> RouteResult:
         """This result as one request gets it: from the cache, or computed for it."""
@@ -175,6 +179,7 @@ def route_result(tour: Tour) -> RouteResult:
             iterations=d.iterations,
         ),
         attribution=tour.attribution,
+        notes=tuple(tour.notes),
     )
 
 

@@ -60,6 +60,8 @@ class Tour:
     diagnostics: Diagnostics
     attribution: str = ATTRIBUTION
     themes: tuple[str, ...] = field(default_factory=tuple)
+    # Why the tour is empty or has one stop (``wildside.domain.tour_notes``); else empty.
+    notes: tuple[str, ...] = ()
 
     @property
     def distance_m(self) -> float:

@@ -44,8 +44,17 @@ class TourEngine(Protocol):
     Errors are ``TourEngineError`` subclasses, none retryable.
     """
 
-    def snap(self, points: Sequence[GeoPoint]) -> list[SnappedPoint]:
-        """Each point's nearest street vertex and the straight-line metres to it."""
+    def snap(
+        self, points: Sequence[GeoPoint], *, radius_m: float = 0.0, component: int | None = None
+    ) -> list[SnappedPoint]:
+        """Each point's street vertex, the straight-line metres to it, and its piece.
+
+        By default the nearest vertex. With ``radius_m``, among the vertices
+        within that distance: those on ``component`` when given, else those on
+        the largest piece, the nearest of them; a point with no such vertex
+        keeps its nearest one (its piece or distance then says it is out of
+        reach).
+        """
         ...
 
     def travel_matrix(

@@ -38,15 +38,32 @@ class NumbaTourEngine:
     >>> engine = NumbaTourEngine(StreetNetwork(graph))
     >>> [point.vertex for point in engine.snap([GeoPoint(60.0009, 25.0)])]
     [1]
+    >>> engine.snap([GeoPoint(60.0009, 25.0)], radius_m=400.0)[0].component_size
+    2
     """
 
     def __init__(self, network: StreetNetwork) -> None:
         self._network = network
 
-    def snap(self, points: Sequence[GeoPoint]) -> list[SnappedPoint]:
-        """Each point's nearest street vertex and the straight-line metres to it."""
-        vertices, metres = self._network.snap([p.lat for p in points], [p.lng for p in points])
-        return [SnappedPoint(v, m) for v, m in zip(vertices, metres, strict=True)]
+    def snap(
+        self, points: Sequence[GeoPoint], *, radius_m: float = 0.0, component: int | None = None
+    ) -> list[SnappedPoint]:
+        """Each point's vertex (nearest, or on the piece that matters within ``radius_m``)."""
+        network = self._network
+        lats, lngs = [p.lat for p in points], [p.lng for p in points]
+        if radius_m > 0.0:
+            vertices, metres = network.snap_to_pieces(
+                lats, lngs, radius_m=radius_m, component=component
+            )
+        else:
+            vertices, metres = network.snap(lats, lngs)
+        if network.vertex_count == 0:
+            return [SnappedPoint(v, m) for v, m in zip(vertices, metres, strict=True)]
+        labels, sizes = network.component_of, network.component_sizes
+        return [
+            SnappedPoint(v, m, int(labels[v]), int(sizes[labels[v]]))
+            for v, m in zip(vertices, metres, strict=True)
+        ]
 
     def travel_matrix(
         self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
