@@ -8,6 +8,7 @@ runs in production.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -20,9 +21,10 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
+from adapters.composition.policies import enrichment_time_limit_ms, route_job_retry_policy
 from adapters.composition.processes import build_http_app
 from adapters.composition.service import accounts, open_resources, worker_services
-from adapters.inbound.worker.actors import RetryPolicy, declare_actors
+from adapters.inbound.worker.actors import declare_actors
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.settings import Settings, load_settings
 from tests.fakes.planner import FakePlanner
@@ -78,7 +80,13 @@ class InProcessWorker:
         declare_actors(
             resources.broker,
             services,
-            RetryPolicy(max_retries=1, min_backoff_ms=100, max_backoff_ms=200),
+            dataclasses.replace(
+                route_job_retry_policy(self.settings),
+                max_retries=1,
+                min_backoff_ms=100,
+                max_backoff_ms=200,
+            ),
+            enrichment_time_limit_ms=enrichment_time_limit_ms(self.settings),
         )
         resources.broker.emit_after("process_boot")
         self._worker = dramatiq.Worker(resources.broker, queues={ROUTE_QUEUE}, worker_threads=1)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from adapters.inbound.worker.actors import RetryPolicy as RouteJobRetryPolicy
+from adapters.inbound.worker.process import WorkerOptions
+from adapters.outbound.dramatiq.broker import BrokerSettings
 from adapters.settings import Settings
 from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
@@ -23,6 +26,8 @@ from wildside.domain.enrichment.quota import QuotaPolicy
 from wildside.domain.enrichment.retry import RetryPolicy
 from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.rate_limit import RateLimitPolicy
+from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
+from wildside.ports.route_job_queue import ROUTE_QUEUE
 
 PER_MINUTE = 60.0  # the period of every "..._per_minute" / "..._limit_..." quota
 
@@ -129,3 +134,37 @@ def enrichment_time_limit_ms(settings: Settings) -> int:
     per_attempt = settings.overpass_timeout_s + settings.overpass_permit_wait_s
     backoffs = settings.overpass_backoff_max_s * settings.overpass_max_attempts
     return int((per_attempt * settings.overpass_max_attempts + backoffs + 60) * 1000)
+
+
+def route_job_retry_policy(settings: Settings) -> RouteJobRetryPolicy:
+    """Dramatiq's retries of a route job, and its hard limit: twice the job's own.
+
+    Examples
+    --------
+    >>> route_job_retry_policy(Settings()).hard_time_limit_ms
+    120000
+    """
+    return RouteJobRetryPolicy(
+        max_retries=settings.route_job_max_retries,
+        min_backoff_ms=settings.route_job_min_backoff_ms,
+        max_backoff_ms=settings.route_job_max_backoff_ms,
+        hard_time_limit_ms=int(settings.route_job_time_limit_s * 2000),
+    )
+
+
+def worker_options(settings: Settings) -> WorkerOptions:
+    """A worker process: both queues, its threads, its maintenance tick."""
+    return WorkerOptions(
+        queues=frozenset({ROUTE_QUEUE, ENRICHMENT_QUEUE}),
+        threads=settings.worker_threads,
+        maintenance_interval_s=settings.maintenance_interval_s,
+    )
+
+
+def broker_settings(settings: Settings) -> BrokerSettings:
+    """The Redis broker: when a silent worker counts as dead, how often it is swept."""
+    return BrokerSettings(
+        redis_url=settings.require_redis_url(),
+        heartbeat_timeout_ms=settings.queue_heartbeat_timeout_ms,
+        maintenance_chance=settings.queue_maintenance_chance,
+    )

@@ -12,7 +12,11 @@ import uvicorn
 from prometheus_client import start_http_server
 
 from adapters.composition.enrichment import enrichment_trigger, open_enrichment
-from adapters.composition.policies import enrichment_time_limit_ms
+from adapters.composition.policies import (
+    enrichment_time_limit_ms,
+    route_job_retry_policy,
+    worker_options,
+)
 from adapters.composition.service import (
     open_http_services,
     open_resources,
@@ -22,8 +26,8 @@ from adapters.composition.service import (
 from adapters.inbound.http.app import create_app, read_session_key
 from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.services import HttpSettings
-from adapters.inbound.worker.actors import RetryPolicy, declare_actors
-from adapters.inbound.worker.process import WorkerOptions, run_worker
+from adapters.inbound.worker.actors import declare_actors
+from adapters.inbound.worker.process import run_worker
 from adapters.log_format import configure_logging, flush_logging, log_uncaught
 from adapters.outbound.dramatiq.queue_depth import depth_reader
 from adapters.outbound.otel.setup import configure_tracing, shutdown_tracing
@@ -176,22 +180,13 @@ def work(settings: Settings) -> int:
         declare_actors(
             resources.broker,
             services,
-            RetryPolicy(
-                max_retries=settings.route_job_max_retries,
-                min_backoff_ms=settings.route_job_min_backoff_ms,
-                max_backoff_ms=settings.route_job_max_backoff_ms,
-                hard_time_limit_ms=int(settings.route_job_time_limit_s * 2000),
-            ),
+            route_job_retry_policy(settings),
             enrichment_time_limit_ms=enrichment_time_limit_ms(settings),
         )
         try:
             return run_worker(
                 resources.broker,
-                WorkerOptions(
-                    queues=frozenset({ROUTE_QUEUE, ENRICHMENT_QUEUE}),
-                    threads=threads,
-                    maintenance_interval_s=settings.maintenance_interval_s,
-                ),
+                worker_options(settings),
                 services.upkeep,
             )
         finally:

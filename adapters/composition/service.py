@@ -12,13 +12,14 @@ import redis
 
 from adapters.composition.engine import build_plan_tour
 from adapters.composition.policies import (
+    broker_settings,
     generation_settings,
     maintenance_settings,
     submission_settings,
 )
 from adapters.inbound.http.services import HttpServices
 from adapters.outbound.analytics.posthog_analytics import PostHogProductAnalytics
-from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker, sweep_dead_workers
+from adapters.outbound.dramatiq.broker import build_broker, sweep_dead_workers
 from adapters.outbound.dramatiq.route_job_queue import DramatiqRouteJobQueue
 from adapters.outbound.otel.tracer import OtelTracer
 from adapters.outbound.postgres.account_store import PostgresAccountStore
@@ -76,13 +77,7 @@ def open_resources(settings: Settings, *, pool_size: int | None = None) -> Itera
     """Open the pool, the Redis client and the broker; close them on exit."""
     pool = open_pool(settings.require_database_url(), max_size=pool_size or settings.db_pool_size)
     client = redis_client(settings.require_redis_url())
-    broker = build_broker(
-        BrokerSettings(
-            redis_url=settings.require_redis_url(),
-            heartbeat_timeout_ms=settings.queue_heartbeat_timeout_ms,
-            maintenance_chance=settings.queue_maintenance_chance,
-        )
-    )
+    broker = build_broker(broker_settings(settings))
     try:
         yield Resources(settings, pool, client, broker)
     finally:

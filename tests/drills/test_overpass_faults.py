@@ -25,13 +25,14 @@ import pytest
 import redis
 from pytest_postgresql.executors import PostgreSQLExecutor
 
-from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker
+from adapters.outbound.dramatiq.broker import build_broker
 from adapters.outbound.dramatiq.enrichment_job_queue import DramatiqEnrichmentJobQueue
 from adapters.outbound.local_servers.redis_server import RedisServer
 from tests.drills.ledger import Ledger
 from tests.drills.service import DrillService, drill_service
 from tests.drills.traffic import Deadline
 from tests.e2e.test_enrichment_processes import fake_overpass  # noqa: F401 - a fixture
+from tests.support import defaults
 from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob
 
 pytestmark = [pytest.mark.drill, pytest.mark.timeout(400)]
@@ -84,7 +85,7 @@ class Drive:
         self.service = service
         self.fake = fake
         self.enqueued = 0
-        self.broker = build_broker(BrokerSettings(redis_url=service.redis_url))
+        self.broker = build_broker(defaults.broker_settings(service.redis_url))
         self.queue = DramatiqEnrichmentJobQueue(self.broker)
 
     def mode(self, mode: str, delay_s: float = 0.3) -> None:

@@ -19,13 +19,14 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 from pytest_postgresql.executors import PostgreSQLExecutor
 
-from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker
+from adapters.outbound.dramatiq.broker import build_broker
 from adapters.outbound.dramatiq.enrichment_job_queue import DramatiqEnrichmentJobQueue
 from adapters.outbound.local_servers.redis_server import RedisServer
 from adapters.outbound.redis.circuit_store import RedisCircuitStore
 from tests.conftest import REPO_ROOT, free_port
 from tests.e2e.conftest import prepared_service
 from tests.e2e.live_service import LiveService
+from tests.support import defaults
 from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob
 from wildside.domain.enrichment.circuit_breaker import BreakerState, BreakerStatus
 
@@ -103,7 +104,7 @@ def test_three_workers_never_exceed_two_calls_in_flight_or_the_quota(
     workers: LiveService, fake_overpass: str
 ) -> None:
     # Given 3 workers (3 threads each) and 12 enrichment jobs for different areas
-    broker = build_broker(BrokerSettings(redis_url=workers.redis_url))
+    broker = build_broker(defaults.broker_settings(workers.redis_url))
     queue = DramatiqEnrichmentJobQueue(broker)
     for k in range(JOBS):
         south = 60.10 + 0.02 * k
@@ -172,7 +173,7 @@ class Pinned:
     def __init__(self, service: LiveService, fake: str) -> None:
         self.service = service
         self.fake = fake
-        self.broker = build_broker(BrokerSettings(redis_url=service.redis_url))
+        self.broker = build_broker(defaults.broker_settings(service.redis_url))
         self.queue = DramatiqEnrichmentJobQueue(self.broker)
         self.redis = redis.Redis.from_url(service.redis_url)
         self.breakers = RedisCircuitStore(self.redis)

@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from adapters.inbound.worker.process import WorkerOptions, run_worker
-from adapters.outbound.dramatiq.broker import BrokerSettings, build_broker
+from adapters.outbound.dramatiq.broker import build_broker
+from tests.support import defaults
 from wildside.ports.route_job_queue import ROUTE_QUEUE
 
 
@@ -16,7 +17,7 @@ def test_a_worker_maintains_at_boot_and_stops_without_an_error_line(
     redis_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a worker whose maintenance counts its ticks
-    broker = build_broker(BrokerSettings(redis_url=redis_url))
+    broker = build_broker(defaults.broker_settings(redis_url))
     broker.declare_queue(ROUTE_QUEUE)
     ticks: list[int] = []
     booted, stop = threading.Event(), threading.Event()

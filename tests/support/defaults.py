@@ -12,6 +12,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from adapters.composition import policies
+from adapters.inbound.worker.actors import RetryPolicy as RouteJobRetryPolicy
+from adapters.inbound.worker.process import WorkerOptions
+from adapters.outbound.dramatiq.broker import BrokerSettings
 from adapters.settings import Settings
 from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
@@ -74,3 +77,24 @@ def overpass_retry_policy(**changes: Any) -> RetryPolicy:
 def enrichment_settings(**changes: Any) -> EnrichmentSettings:
     """``EnrichmentSettings`` as production builds it, with ``changes``."""
     return _built(policies.enrichment_settings, changes)
+
+
+def route_job_retry_policy(**changes: Any) -> RouteJobRetryPolicy:
+    """The route actors' ``RetryPolicy`` as production builds it, with ``changes``."""
+    return _built(policies.route_job_retry_policy, changes)
+
+
+def enrichment_time_limit_ms() -> int:
+    """The enrichment actor's hard time limit as production derives it."""
+    return policies.enrichment_time_limit_ms(Settings())
+
+
+def worker_options(**changes: Any) -> WorkerOptions:
+    """``WorkerOptions`` as production builds it, with ``changes``."""
+    return _built(policies.worker_options, changes)
+
+
+def broker_settings(redis_url: str, **changes: Any) -> BrokerSettings:
+    """``BrokerSettings`` for ``redis_url`` as production builds it, with ``changes``."""
+    built = policies.broker_settings(Settings(redis_url=redis_url))
+    return dataclasses.replace(built, **changes)

@@ -7,7 +7,8 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
-from adapters.inbound.worker.actors import RetryPolicy, declare_actors, should_retry
+from adapters.inbound.worker.actors import declare_actors, should_retry
+from tests.support import defaults
 from wildside.app.plan_tour import EndOutOfReachError
 from wildside.domain.errors import InvalidInputError, UnavailableError
 from wildside.domain.orienteering import InfeasibleBudgetError
@@ -46,7 +47,12 @@ def test_retryable_errors_stop_at_the_retry_cap() -> None:
 def test_every_actor_is_declared_with_the_rule() -> None:
     # Given a broker and the actors declared on it
     broker = StubBroker()
-    actors = declare_actors(broker, handlers=None, policy=RetryPolicy(max_retries=2))  # type: ignore[arg-type]
+    actors = declare_actors(
+        broker,
+        handlers=None,  # type: ignore[arg-type]
+        policy=defaults.route_job_retry_policy(max_retries=2),
+        enrichment_time_limit_ms=defaults.enrichment_time_limit_ms(),
+    )
     # Then each one decides retries with should_retry and the policy's cap
     for actor in actors:
         rule = actor.options["retry_when"]

@@ -43,14 +43,18 @@ class JobHandlers(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Bounded exponential backoff (Dramatiq adds jitter), then the dead-letter queue."""
+    """Bounded exponential backoff (Dramatiq adds jitter), then the dead-letter queue.
 
-    max_retries: int = 3
-    min_backoff_ms: int = 1_000
-    max_backoff_ms: int = 30_000
+    Every field comes from settings (the composition root's
+    ``route_job_retry_policy``); none has a default here.
+    """
+
+    max_retries: int
+    min_backoff_ms: int
+    max_backoff_ms: int
     # The use case stops itself at its own limit; this hard limit (Dramatiq
     # interrupts the thread) only catches code that never returns to Python.
-    hard_time_limit_ms: int = 120_000
+    hard_time_limit_ms: int
 
 
 def should_retry(retries: int, exception: BaseException, *, max_retries: int) -> bool:
@@ -86,9 +90,13 @@ def declare_actors(
     broker: dramatiq.Broker,
     handlers: JobHandlers,
     policy: RetryPolicy,
-    enrichment_time_limit_ms: int = 1_800_000,
+    enrichment_time_limit_ms: int,
 ) -> list[dramatiq.Actor[Any, Any]]:
-    """Register the route and enrichment actors on ``broker``; nothing happens at import."""
+    """Register the route and enrichment actors on ``broker``; nothing happens at import.
+
+    ``enrichment_time_limit_ms`` is the hard limit of one enrichment job,
+    derived from the Overpass settings by the composition root.
+    """
     retry_when = functools.partial(should_retry, max_retries=policy.max_retries)
 
     def enrich_area(document: dict[str, Any]) -> None:

@@ -15,12 +15,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class WorkerOptions:
-    """Process knobs; see ``docs/operations.md``."""
+    """Process knobs; see ``docs/operations.md``.
+
+    ``threads`` and ``maintenance_interval_s`` come from settings and have no
+    default here; the shutdown timeout is a constant, not a setting.
+    """
 
     queues: frozenset[str]
-    threads: int = 2
-    maintenance_interval_s: float = 10.0
-    shutdown_timeout_ms: int = 30_000
+    threads: int
+    maintenance_interval_s: float
+    shutdown_timeout_ms: int = 30_000  # running jobs may finish for this long after a stop
 
 
 def run_worker(

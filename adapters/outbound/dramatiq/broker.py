@@ -28,12 +28,16 @@ NAMESPACE = "dramatiq"  # Redis key prefix of every queue (cache keys use route:
 
 @dataclass(frozen=True, slots=True)
 class BrokerSettings:
-    """Queue knobs; see ``docs/operations.md``."""
+    """Queue knobs; see ``docs/operations.md``.
+
+    The first three come from settings and have no default here; the
+    dead-letter retention is a constant, not a setting.
+    """
 
     redis_url: str
-    heartbeat_timeout_ms: int = 60_000  # a silent worker's messages go back after this
+    heartbeat_timeout_ms: int  # a silent worker's messages go back after this
+    maintenance_chance: int  # per million commands: how often dead workers are swept
     dead_message_ttl_ms: int = 7 * 86_400_000  # how long the dead-letter queue keeps messages
-    maintenance_chance: int = 1000  # per million commands: how often dead workers are swept
 
 
 def build_broker(settings: BrokerSettings) -> dramatiq.Broker:
