@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from adapters.inbound.http.app import read_session_key
+from adapters.inbound.http.services import HttpSettings
 from adapters.inbound.worker.actors import RetryPolicy as RouteJobRetryPolicy
 from adapters.inbound.worker.process import WorkerOptions
 from adapters.outbound.dramatiq.broker import BrokerSettings
-from adapters.settings import Settings
+from adapters.settings import PREFIX, Settings
+from wildside.app.accounts import LoginLimits
 from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
 from wildside.app.maintenance import MaintenanceSettings
@@ -167,4 +170,34 @@ def broker_settings(settings: Settings) -> BrokerSettings:
         redis_url=settings.require_redis_url(),
         heartbeat_timeout_ms=settings.queue_heartbeat_timeout_ms,
         maintenance_chance=settings.queue_maintenance_chance,
+    )
+
+
+def login_limits(settings: Settings) -> LoginLimits:
+    """Login attempts per minute: per address, per account and address, per account."""
+    return LoginLimits(
+        per_address=RateLimitPolicy(settings.login_limit_per_address, PER_MINUTE),
+        per_account_and_address=RateLimitPolicy(
+            settings.login_limit_per_account_and_address, PER_MINUTE
+        ),
+        per_account=RateLimitPolicy(settings.login_limit_per_account, PER_MINUTE),
+    )
+
+
+def http_settings(settings: Settings, *, session_key: bytes | None = None) -> HttpSettings:
+    """HTTP knobs; the session key is read from its file unless given.
+
+    Reading it here makes a bad key file a start-up error of ``wildside
+    serve``; the OpenAPI document and tests pass a key of their own.
+    """
+    if session_key is None:
+        session_key = read_session_key(settings.session_key_file, f"{PREFIX}SESSION_KEY_FILE")
+    return HttpSettings(
+        session_key=session_key,
+        cookie_secure=settings.cookie_secure,
+        session_max_age_s=settings.session_max_age_s,
+        max_body_bytes=settings.max_body_bytes,
+        request_timeout_s=settings.request_timeout_s,
+        allowed_origins=settings.origin_list(),
+        ws_auth_recheck_s=settings.ws_auth_recheck_s,
     )

@@ -14,6 +14,7 @@ from prometheus_client import start_http_server
 from adapters.composition.enrichment import enrichment_trigger, open_enrichment
 from adapters.composition.policies import (
     enrichment_time_limit_ms,
+    http_settings,
     route_job_retry_policy,
     worker_options,
 )
@@ -23,16 +24,15 @@ from adapters.composition.service import (
     product_analytics,
     worker_services,
 )
-from adapters.inbound.http.app import create_app, read_session_key
+from adapters.inbound.http.app import create_app
 from adapters.inbound.http.edge import Edge
-from adapters.inbound.http.services import HttpSettings
 from adapters.inbound.worker.actors import declare_actors
 from adapters.inbound.worker.process import run_worker
 from adapters.log_format import configure_logging, flush_logging, log_uncaught
 from adapters.outbound.dramatiq.queue_depth import depth_reader
 from adapters.outbound.otel.setup import configure_tracing, shutdown_tracing
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
-from adapters.settings import PREFIX, Settings
+from adapters.settings import Settings
 from wildside.domain.errors import WildsideError
 from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
 from wildside.ports.route_job_queue import ROUTE_QUEUE
@@ -40,19 +40,6 @@ from wildside.ports.route_job_queue import ROUTE_QUEUE
 WS_MAX_MESSAGE_BYTES = 64 * 1024  # client messages are tiny subscriptions
 
 log = logging.getLogger(__name__)
-
-
-def http_settings(settings: Settings) -> HttpSettings:
-    """HTTP knobs; reading the session key here makes a bad key file a start-up error."""
-    return HttpSettings(
-        session_key=read_session_key(settings.session_key_file, f"{PREFIX}SESSION_KEY_FILE"),
-        cookie_secure=settings.cookie_secure,
-        session_max_age_s=settings.session_max_age_s,
-        max_body_bytes=settings.max_body_bytes,
-        request_timeout_s=settings.request_timeout_s,
-        allowed_origins=settings.origin_list(),
-        ws_auth_recheck_s=settings.ws_auth_recheck_s,
-    )
 
 
 def build_http_app(settings: Settings, metrics: PrometheusMetrics | None = None) -> Edge:

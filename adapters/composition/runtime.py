@@ -121,6 +121,14 @@ class Runtime(CliRuntime):
         with self._accounts() as users:
             users.revoke_token(token_id)
 
+    def openapi_document(self) -> dict[str, object]:
+        """The OpenAPI document from these settings; no key file is read (no session is made)."""
+        from adapters.composition.policies import http_settings
+        from adapters.inbound.http.app import SESSION_KEY_BYTES, openapi_document
+
+        placeholder_key = bytes(SESSION_KEY_BYTES)
+        return openapi_document(http_settings(self.settings, session_key=placeholder_key))
+
     @contextlib.contextmanager
     def _accounts(self) -> Iterator[Accounts]:
         from adapters.outbound.postgres.account_store import PostgresAccountStore

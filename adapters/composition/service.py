@@ -14,6 +14,7 @@ from adapters.composition.engine import build_plan_tour
 from adapters.composition.policies import (
     broker_settings,
     generation_settings,
+    login_limits,
     maintenance_settings,
     submission_settings,
 )
@@ -37,7 +38,7 @@ from adapters.outbound.redis.status_channel import RedisStatusFeed, RedisStatusP
 from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, UuidIdGenerator
 from adapters.settings import Settings
-from wildside.app.accounts import Accounts, LoginLimits
+from wildside.app.accounts import Accounts
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, TourPlanner
 from wildside.app.get_route import GetRoute
@@ -45,7 +46,6 @@ from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.maintenance import RunMaintenance
 from wildside.app.submit_route import SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
-from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
 from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
 from wildside.ports.product_analytics import NullProductAnalytics, ProductAnalytics
@@ -89,19 +89,13 @@ def open_resources(settings: Settings, *, pool_size: int | None = None) -> Itera
 def accounts(resources: Resources, analytics: ProductAnalytics | None = None) -> Accounts:
     """The accounts use cases; logins are throttled in Redis, shared by every API process."""
     store = PostgresAccountStore(resources.pool.connection)
-    settings = resources.settings
-    limits = LoginLimits(
-        per_address=RateLimitPolicy(settings.login_limit_per_address, 60.0),
-        per_account_and_address=RateLimitPolicy(settings.login_limit_per_account_and_address, 60.0),
-        per_account=RateLimitPolicy(settings.login_limit_per_account, 60.0),
-    )
     return Accounts(
         store,
         OsSecretSource(),
         SystemClock(),
         analytics,
         limiter=RedisRateLimiter(resources.redis),
-        login_limits=limits,
+        login_limits=login_limits(resources.settings),
     )
 
 

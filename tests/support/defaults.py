@@ -12,10 +12,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from adapters.composition import policies
+from adapters.inbound.http.app import SESSION_KEY_BYTES
+from adapters.inbound.http.services import HttpSettings
 from adapters.inbound.worker.actors import RetryPolicy as RouteJobRetryPolicy
 from adapters.inbound.worker.process import WorkerOptions
 from adapters.outbound.dramatiq.broker import BrokerSettings
 from adapters.settings import Settings
+from wildside.app.accounts import LoginLimits
 from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
 from wildside.app.maintenance import MaintenanceSettings
@@ -97,4 +100,15 @@ def worker_options(**changes: Any) -> WorkerOptions:
 def broker_settings(redis_url: str, **changes: Any) -> BrokerSettings:
     """``BrokerSettings`` for ``redis_url`` as production builds it, with ``changes``."""
     built = policies.broker_settings(Settings(redis_url=redis_url))
+    return dataclasses.replace(built, **changes)
+
+
+def login_limits(**changes: Any) -> LoginLimits:
+    """``LoginLimits`` as production builds it, with ``changes``."""
+    return _built(policies.login_limits, changes)
+
+
+def http_settings(**changes: Any) -> HttpSettings:
+    """``HttpSettings`` as production builds it (a zero session key), with ``changes``."""
+    built = policies.http_settings(Settings(), session_key=bytes(SESSION_KEY_BYTES))
     return dataclasses.replace(built, **changes)

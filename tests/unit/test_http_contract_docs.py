@@ -8,6 +8,7 @@ from pathlib import Path
 
 from adapters.inbound.http.app import openapi_document
 from adapters.inbound.http.wire import Theme
+from tests.support import defaults
 from wildside.domain.poi_tags import THEMES
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.json"
@@ -15,7 +16,7 @@ SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.json"
 
 def test_the_committed_openapi_document_is_current() -> None:
     # Regenerate with: .venv/bin/wildside openapi > docs/api/openapi.json
-    assert json.loads(SNAPSHOT.read_text()) == openapi_document()
+    assert json.loads(SNAPSHOT.read_text()) == openapi_document(defaults.http_settings())
 
 
 def test_the_wire_theme_list_is_the_domain_theme_list() -> None:
@@ -23,7 +24,7 @@ def test_the_wire_theme_list_is_the_domain_theme_list() -> None:
 
 
 def test_every_operation_documents_its_problems() -> None:
-    document = openapi_document()
+    document = openapi_document(defaults.http_settings())
     for path, operations in document["paths"].items():  # type: ignore[attr-defined]
         for method, operation in operations.items():
             codes = set(operation["responses"])

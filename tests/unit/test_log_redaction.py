@@ -12,6 +12,7 @@ import pytest
 
 from adapters.inbound.http.app import openapi_document
 from adapters.log_format import configure_logging, redact
+from tests.support import defaults
 
 TOKEN = "wst_" + "Ab3_-x" * 7 + "Z"
 
@@ -131,7 +132,8 @@ def test_the_redaction_applies_to_readable_lines_too() -> None:
 
 def test_building_the_api_leaves_the_process_logging_alone(stream: io.StringIO) -> None:
     handlers = list(logging.getLogger().handlers)
-    openapi_document()  # builds the Litestar app, as `wildside serve` does after configuring logs
+    # Build the Litestar app, as `wildside serve` does after configuring logs
+    openapi_document(defaults.http_settings())
     assert logging.getLogger().handlers == handlers
     assert logging.getLogger("litestar").handlers == []
     logging.getLogger("litestar").warning("framework line")

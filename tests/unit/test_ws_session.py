@@ -19,10 +19,11 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from adapters.inbound.http.app import create_app
-from adapters.inbound.http.services import HttpServices, HttpSettings
+from adapters.inbound.http.services import HttpServices
 from tests.fakes.account_store import InMemoryAccountStore
 from tests.fakes.clock import FakeClock
 from tests.fakes.randomness import CountingSecrets
+from tests.support import defaults
 from tests.ws_messages import ERROR
 from wildside.app.accounts import Accounts
 from wildside.domain.accounts import User
@@ -94,7 +95,7 @@ class World:
         async def opened() -> AsyncIterator[HttpServices]:
             yield services
 
-        settings = HttpSettings(session_key=bytes(64), ws_auth_recheck_s=recheck_s)
+        settings = defaults.http_settings(ws_auth_recheck_s=recheck_s)
         self.client: TestClient[Any] = TestClient(create_app(opened, settings, telemetry))  # type: ignore[arg-type]
 
     def connect(self) -> Any:

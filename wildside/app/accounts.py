@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from wildside.domain.accounts import (
     SALT_BYTES,
@@ -39,14 +39,13 @@ class LoginLimits:
     one address (guessing one password), one account from all addresses
     (guessing from many). A single address spends the account's quota no
     faster than ``per_account_and_address``, so locking an owner out takes
-    ``per_account / per_account_and_address`` addresses at least.
+    ``per_account / per_account_and_address`` addresses at least. All three
+    come from settings (``WILDSIDE_LOGIN_LIMIT_*``); no defaults here.
     """
 
-    per_address: RateLimitPolicy = field(default_factory=lambda: RateLimitPolicy(30, 60.0))
-    per_account_and_address: RateLimitPolicy = field(
-        default_factory=lambda: RateLimitPolicy(5, 60.0)
-    )
-    per_account: RateLimitPolicy = field(default_factory=lambda: RateLimitPolicy(30, 60.0))
+    per_address: RateLimitPolicy
+    per_account_and_address: RateLimitPolicy
+    per_account: RateLimitPolicy
 
     def subjects(self, username: str, address: str) -> list[tuple[str, RateLimitPolicy]]:
         """The quotas one attempt counts against, in order (names hashed: no PII in keys)."""
@@ -76,8 +75,13 @@ class Accounts:
         self._secrets = secrets
         self._clock = clock
         self._analytics = analytics or NullProductAnalytics()
-        self._limiter = limiter  # None: logins are not throttled (the CLI never logs in)
-        self._login_limits = login_limits or LoginLimits()
+        # Neither: logins are not throttled (the CLI never logs in). A limiter
+        # needs the limits it counts against; there is no default to fall back on.
+        if (limiter is None) != (login_limits is None):
+            raise ValueError("a login limiter and its login limits come together")
+        self._throttle = (
+            None if limiter is None or login_limits is None else (limiter, login_limits)
+        )
 
     def create_user(
         self, username: str, password: str | None = None, *, is_admin: bool = False
@@ -151,10 +155,11 @@ class Accounts:
         return user
 
     def _throttle_login(self, username: str, address: str) -> None:
-        if self._limiter is None:
+        if self._throttle is None:
             return
-        for subject, policy in self._login_limits.subjects(username, address):
-            decision = self._limiter.hit(subject, policy)
+        limiter, limits = self._throttle
+        for subject, policy in limits.subjects(username, address):
+            decision = limiter.hit(subject, policy)
             if not decision.is_allowed:
                 raise RateLimitedError(
                     f"too many login attempts; retry in {decision.retry_after_s} s",

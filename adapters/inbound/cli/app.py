@@ -137,7 +137,7 @@ def _dispatch(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: T
         "ingest": lambda: _ingest(args, runtime, out, err),
         "serve": lambda: runtime.serve(args.host, args.port),
         "worker": runtime.work,
-        "openapi": lambda: _openapi(out),
+        "openapi": lambda: _openapi(runtime, out),
         "dev": lambda: _dev(args, runtime, out, err),
         "users": lambda: _accounts(args, runtime, out),
         "tokens": lambda: _accounts(args, runtime, out),
@@ -145,10 +145,8 @@ def _dispatch(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: T
     return commands[args.command]()
 
 
-def _openapi(out: TextIO) -> int:
-    from adapters.inbound.http.app import openapi_document
-
-    print(json.dumps(openapi_document(), indent=2, sort_keys=True), file=out)
+def _openapi(runtime: CliRuntime, out: TextIO) -> int:
+    print(json.dumps(runtime.openapi_document(), indent=2, sort_keys=True), file=out)
     return EXIT_OK
 
 

@@ -100,3 +100,7 @@ class CliRuntime(Protocol):
     def revoke_token(self, token_id: str) -> None:
         """Revoke a token by id."""
         ...
+
+    def openapi_document(self) -> dict[str, object]:
+        """The API's OpenAPI document, as the configured server would serve it."""
+        ...

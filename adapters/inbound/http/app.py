@@ -168,8 +168,12 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
     return Edge(litestar, telemetry, settings.request_timeout_s)
 
 
-def openapi_document() -> dict[str, object]:
-    """The OpenAPI document, built without any service (for docs and client generators)."""
+def openapi_document(settings: HttpSettings) -> dict[str, object]:
+    """The OpenAPI document, built without any service (for docs and client generators).
+
+    The app is built with ``settings`` as ``wildside serve`` builds it; no
+    service is opened, so the session key is never used.
+    """
 
     class _NoTelemetry:
         content_type = "text/plain"
@@ -193,7 +197,7 @@ def openapi_document() -> dict[str, object]:
     def no_services() -> AbstractAsyncContextManager[HttpServices]:
         raise RuntimeError("the OpenAPI document needs no services")
 
-    edge = create_app(no_services, HttpSettings(session_key=bytes(64)), _NoTelemetry())
+    edge = create_app(no_services, settings, _NoTelemetry())
     # Litestar's encoder, as the served /schema/openapi.json (examples hold Structs).
     document: dict[str, object] = json.loads(encode_json(edge.app.openapi_schema.to_schema()))
     return document

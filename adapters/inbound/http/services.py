@@ -55,13 +55,17 @@ class HttpServices:
 
 @dataclass(frozen=True, slots=True)
 class HttpSettings:
-    """Knobs of the HTTP layer; see ``docs/operations.md``."""
+    """Knobs of the HTTP layer; see ``docs/operations.md``.
+
+    All but ``retry_after_s`` come from settings (the composition root's
+    ``http_settings``) and have no default here.
+    """
 
     session_key: bytes  # 64 bytes read from the configured secret file
-    cookie_secure: bool = True
-    session_max_age_s: int = 7 * 86_400
-    max_body_bytes: int = 16_384
-    request_timeout_s: float = 10.0
+    cookie_secure: bool
+    session_max_age_s: int
+    max_body_bytes: int
+    request_timeout_s: float
+    allowed_origins: tuple[str, ...]  # besides the request's own, for cookie WebSockets
+    ws_auth_recheck_s: float  # an open socket's credential is checked this often
     retry_after_s: int = 1  # what GET tells a client to wait while a route is pending
-    allowed_origins: tuple[str, ...] = ()  # besides the request's own, for cookie WebSockets
-    ws_auth_recheck_s: float = 30.0  # an open socket's credential is checked this often
