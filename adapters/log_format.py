@@ -198,7 +198,7 @@ _HANDSHAKE_PATHS = _HandshakePaths()
 
 
 def configure_logging(
-    level: str = "INFO", *, json_lines: bool | None = None, stream: TextIO | None = None
+    level: str, *, json_lines: bool | None = None, stream: TextIO | None = None
 ) -> None:
     """Route every logger (uvicorn's, Dramatiq's, Litestar's too) through one handler on stderr.
 

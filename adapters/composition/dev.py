@@ -92,7 +92,7 @@ def _prepare(settings: Settings, hooks: DevHooks) -> str:
     if PostgresPoiRepository(per_call(url)).data_version() == "empty":
         path = settings.data_dir / "osm" / "Helsinki.osm.pbf"
         hooks.say(f"ingesting {path}")
-        report = build_ingest(settings, hooks.progress)(path, batch_size=settings.ingest_batch_size)
+        report = build_ingest(settings, hooks.progress)(path)
         hooks.say(f"ingested {report.pois_total} POIs, {report.network_edges} street edges")
     _session_key(settings.run_dir / "session.key")
     with open_resources(settings, pool_size=2) as resources:

@@ -44,6 +44,7 @@ def build_ingest(
         store=store or PostgresMapDataStore(settings.require_database_url()),
         clock=clock or SystemClock(),
         progress=progress,
+        batch_size=settings.ingest_batch_size,
     )
 
 

@@ -69,7 +69,7 @@ class Runtime(CliRuntime):
     def ingest(self, path: Path, *, batch_size: int | None, progress: Progress) -> IngestReport:
         """Run the ingest use case."""
         use_case = build_ingest(self.settings, progress)
-        return use_case(path, batch_size=batch_size or self.settings.ingest_batch_size)
+        return use_case(path, batch_size=batch_size)
 
     def plan_tour(self, request: RouteSpec) -> Tour:
         """Load the network, then plan one tour."""

@@ -32,6 +32,11 @@ from wildside.domain.job_lease import LeasePolicy
 T = TypeVar("T")
 
 
+def settings() -> Settings:
+    """The default settings themselves, for a knob no policy carries (``ingest_batch_size``)."""
+    return Settings()
+
+
 def _built(builder: Callable[[Settings], T], changes: dict[str, Any]) -> T:
     built = builder(Settings())
     return dataclasses.replace(built, **changes) if changes else built  # type: ignore[type-var]

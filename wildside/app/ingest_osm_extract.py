@@ -14,8 +14,6 @@ from wildside.ports.map_data_store import MapDataStore
 from wildside.ports.osm_extract_source import OsmExtractSource, TaggedFeature
 from wildside.ports.progress import Progress
 
-DEFAULT_BATCH_SIZE = 10_000
-
 
 @dataclass(frozen=True, slots=True)
 class IngestReport:
@@ -58,7 +56,11 @@ def to_poi(feature: TaggedFeature) -> PoiRecord | None:
 
 
 class IngestOsmExtract:
-    """Read an extract, stage every chunk, then merge; a failed read merges nothing."""
+    """Read an extract, stage every chunk, then merge; a failed read merges nothing.
+
+    ``batch_size`` (records per chunk and per transaction) is the configured
+    one, ``WILDSIDE_INGEST_BATCH_SIZE``; a call may ask for another.
+    """
 
     def __init__(
         self,
@@ -66,14 +68,17 @@ class IngestOsmExtract:
         store: MapDataStore,
         clock: Clock,
         progress: Progress,
+        *,
+        batch_size: int,
     ) -> None:
         self._source = source
         self._store = store
         self._clock = clock
         self._progress = progress
+        self._batch_size = batch_size
 
-    def __call__(self, path: Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> IngestReport:
-        """Ingest ``path`` and report the counts.
+    def __call__(self, path: Path, *, batch_size: int | None = None) -> IngestReport:
+        """Ingest ``path`` and report the counts; ``batch_size``, if given, is this run's only.
 
         Raises
         ------
@@ -82,6 +87,8 @@ class IngestOsmExtract:
         OsmExtractError
             If the file cannot be read to its end; stored data is untouched.
         """
+        if batch_size is None:
+            batch_size = self._batch_size
         if batch_size < 1:
             raise InvalidInputError("batch size must be at least 1", field="batch_size")
         started = self._clock.monotonic()
