@@ -75,7 +75,7 @@ def _measure(url: str, network: StreetNetwork, starts: list[GeoPoint], budgets: 
         (network.lengths, network.targets, network.indptr),
         shape=(network.vertex_count, network.vertex_count),
     )
-    pool = open_pool(url)
+    pool = open_pool(url, max_size=4)  # a worker's: its two threads plus two
     pois = PostgresPoiRepository(pool.connection)
     plan = build_plan_tour(
         load_settings({"WILDSIDE_DATABASE_URL": url}), network=network, pois=pois

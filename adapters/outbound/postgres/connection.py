@@ -84,9 +84,12 @@ POOL_TIMEOUT_SECONDS = 3.0  # waiting longer for a connection only turns a 503 i
 
 
 def open_pool(
-    url: str, *, max_size: int = 4, timeout_s: float = POOL_TIMEOUT_SECONDS
+    url: str, *, max_size: int, timeout_s: float = POOL_TIMEOUT_SECONDS
 ) -> psycopg_pool.ConnectionPool:
     """An open autocommit pool; the caller closes it (worker shutdown, lifespan end).
+
+    ``max_size`` is the caller's (``WILDSIDE_DB_POOL_SIZE`` for the API, the
+    thread count plus two for a worker).
 
     Opening does not wait for the database: while it is down, asking for a
     connection fails after ``timeout_s`` with ``PoolTimeout`` (an
