@@ -7,8 +7,13 @@ import pytest
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
 from tests.fakes.walking_network_source import InMemoryWalkingNetworkSource
+from wildside.domain.geo import GeoPoint
 from wildside.domain.map_data import WalkEdge, WalkNode
-from wildside.ports.walking_network_source import WalkingNetworkSource
+from wildside.ports.walking_network_source import (
+    NoWalkingNetworkError,
+    SearchArea,
+    WalkingNetworkSource,
+)
 
 NODES = [WalkNode(30, 60.0, 25.0), WalkNode(10, 60.001, 25.0), WalkNode(20, 60.001, 25.002)]
 EDGES = [
@@ -69,3 +74,21 @@ def test_empty_network_loads_as_an_empty_graph(migrated_database_url: str) -> No
     ):
         graph = source.load()
         assert (graph.node_count, graph.arc_count) == (0, 0)
+
+
+def test_an_area_holds_the_streets_a_walk_reaches(source: WalkingNetworkSource) -> None:
+    # Given three vertices within 200 m, when a 1 km round trip starts among them
+    graph = source.for_area(SearchArea(GeoPoint(60.0005, 25.001), None, 1_000.0))
+    # Then the area's graph is the whole graph
+    assert list(graph.node_ids) == [10, 20, 30]
+    assert graph.arc_count == 4
+
+
+def test_an_area_far_from_every_street_is_no_walking_network(source: WalkingNetworkSource) -> None:
+    with pytest.raises(NoWalkingNetworkError) as caught:
+        source.for_area(SearchArea(GeoPoint(61.0, 25.0), GeoPoint(61.01, 25.0), 3_000.0))
+    assert (caught.value.code, caught.value.field, caught.value.is_retryable) == (
+        "no-walking-network",
+        "start",
+        False,
+    )

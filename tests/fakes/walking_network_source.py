@@ -6,8 +6,13 @@ from array import array
 from dataclasses import dataclass
 
 from wildside.domain.map_data import WalkEdge, WalkNode
+from wildside.domain.walk_tiles import area_bounds, tile_of, tiles_in
 from wildside.domain.walking_graph import WalkingGraph
-from wildside.ports.walking_network_source import WalkingNetworkSource
+from wildside.ports.walking_network_source import (
+    NoWalkingNetworkError,
+    SearchArea,
+    WalkingNetworkSource,
+)
 
 
 @dataclass
@@ -16,6 +21,21 @@ class InMemoryWalkingNetworkSource(WalkingNetworkSource):
 
     nodes: list[WalkNode]
     edges: list[WalkEdge]
+
+    def for_area(self, area: SearchArea, pad_m: float = 400.0) -> WalkingGraph:
+        """The vertices of the grid tiles the area's box touches, and the edges among them."""
+        low, high = tiles_in(area_bounds(area.start, area.end, area.max_walk_m, pad_m))
+        kept = [
+            n
+            for n in self.nodes
+            if low.x <= tile_of(n.lat, n.lng).x <= high.x
+            and low.y <= tile_of(n.lat, n.lng).y <= high.y
+        ]
+        if not kept:
+            raise NoWalkingNetworkError("no walking network near the start", field="start")
+        ids = {n.osm_id for n in kept}
+        edges = [e for e in self.edges if e.source in ids and e.target in ids]
+        return InMemoryWalkingNetworkSource(kept, edges).load()
 
     def load(self) -> WalkingGraph:
         """Index vertices by sorted OSM id; each edge becomes two arcs."""

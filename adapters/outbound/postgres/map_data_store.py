@@ -10,6 +10,7 @@ from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import connect, translate_errors
 from adapters.outbound.postgres.poi_sql import POI_CHANGED, record_import
+from adapters.outbound.postgres.walk_tile_builder import rebuild_tiles, touched_tiles
 from wildside.domain.map_data import PoiRecord, WalkEdge, WalkNode
 from wildside.ports.map_data_store import MapDataStore, MapDataStoreError, MapImport, MergeCounts
 
@@ -132,6 +133,8 @@ class PostgresMapImport(MapImport):
         """Upsert staged rows ``batch_size`` per transaction; record the import."""
         inserted = updated = 0
         try:
+            with _translated("find the walking-graph tiles this import touches"):
+                tiles = touched_tiles(self._conn)
             with _translated("merge POIs"):
                 for low, high in _batches(self._counts["pois"], batch_size):
                     with self._conn.transaction():
@@ -155,9 +158,16 @@ class PostgresMapImport(MapImport):
                     network_nodes=self._counts["nodes"],
                     network_edges=self._counts["edges"],
                 )
+                # Tiles are rebuilt with the stale-edge drop and the import record,
+                # so a worker sees either the old tiles or the new ones, never a mix.
                 with self._conn.transaction():
                     self._conn.execute(_DROP_STALE_EDGES)
                     record_import(self._conn, self._source, _as_dict(counts))
+                    version = self._conn.execute(
+                        "SELECT currval(pg_get_serial_sequence('map_imports', 'id'))"
+                    ).fetchone()
+                    assert version is not None  # currval always answers after an insert
+                    rebuild_tiles(self._conn, tiles, int(version[0]))
         finally:
             self._conn.close()
         return counts

@@ -1,8 +1,7 @@
-"""``WalkingNetworkSource`` on PostGIS: read ``walk_nodes``/``walk_edges`` into CSR arrays."""
+"""``WalkingNetworkSource`` on PostGIS: an area's tiles, or every walk node and edge, as CSR."""
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,21 +9,129 @@ import numpy as np
 import psycopg
 import shapely
 
-from adapters.outbound.postgres.connection import connection, translate_errors
+from adapters.outbound.graph_cache import GraphCache
+from adapters.outbound.postgres.connection import (
+    ConnectionSource,
+    connection,
+    per_call,
+    translate_errors,
+)
+from adapters.outbound.postgres.walk_tile_codec import FORMAT_VERSION, WalkTile, decode_tile
+from adapters.outbound.postgres.walk_tile_graph import as_buffer, stitch_tiles
+from wildside.domain.walk_tiles import TILE_DEG, area_bounds, tiles_in
 from wildside.ports.walking_network_source import (
+    NoWalkingNetworkError,
+    SearchArea,
     WalkingGraph,
     WalkingNetworkError,
     WalkingNetworkSource,
 )
 
 _FETCH_ROWS = 50_000
+# A start or end this far from every street is refused anyway, so vertices
+# beyond it never decide a snap (``EngineSettings.max_start_snap_m``).
+SNAP_MARGIN_M = 400.0
+# Cache budget when none is configured (``WILDSIDE_GRAPH_CACHE_MB``).
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+
+# (x, y, version) of each tile an area uses, ascending: also the key of a stitched network.
+TileVersions = tuple[tuple[int, int, int], ...]
+
+_VERSIONS = """
+SELECT x, y, version FROM walk_tiles
+WHERE x BETWEEN %s AND %s AND y BETWEEN %s AND %s ORDER BY x, y
+"""
+_TILES = """
+SELECT t.x, t.y, t.version, t.format_version, t.data
+FROM walk_tiles t JOIN unnest(%s::int[], %s::int[]) AS k (x, y) ON (t.x, t.y) = (k.x, k.y)
+"""
 
 
 class PostgresWalkingNetworkSource(WalkingNetworkSource):
-    """Loads the whole walking graph; edges are stored once and become two arcs."""
+    """Loads an area's walking graph from tiles (``walk_tiles``), or the whole graph from rows.
 
-    def __init__(self, database_url: str) -> None:
+    ``for_area`` checks the versions of the area's tiles with one indexed
+    query, takes unchanged tiles from ``cache`` and reads the others; tiles of
+    a new import are therefore used by the next request, with no restart.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        connections: ConnectionSource | None = None,
+        cache: GraphCache | None = None,
+        pad_m: float = SNAP_MARGIN_M,
+        tile_deg: float = TILE_DEG,
+    ) -> None:
         self._url = database_url
+        self._connections = connections or per_call(database_url)
+        self.cache = cache or GraphCache(DEFAULT_CACHE_BYTES)
+        self._pad_m = pad_m
+        self._tile_deg = tile_deg
+
+    def for_area(self, area: SearchArea) -> WalkingGraph:
+        """Stitch the area's tiles into one graph (see the port)."""
+        tiles, _ = self.area_tiles(area)
+        return stitch_tiles(tiles)
+
+    def area_tiles(self, area: SearchArea) -> tuple[list[WalkTile], TileVersions]:
+        """The decoded tiles of ``area`` and their versions; one version check, cached tiles."""
+        return self.tiles(self.tile_versions(area))
+
+    def tile_versions(self, area: SearchArea) -> TileVersions:
+        """``(x, y, version)`` of every stored tile the area's box touches (one indexed query).
+
+        Raises ``NoWalkingNetworkError`` when there is none.
+        """
+        low, high = tiles_in(
+            area_bounds(area.start, area.end, area.max_walk_m, self._pad_m), self._tile_deg
+        )
+        with (
+            translate_errors("could not check the walking-graph tiles", WalkingNetworkError),
+            self._connections() as conn,
+        ):
+            rows = conn.execute(_VERSIONS, (low.x, high.x, low.y, high.y)).fetchall()
+        if not rows:
+            raise NoWalkingNetworkError(
+                "no walking network is stored within"
+                f" {(area.max_walk_m / 2 + self._pad_m) / 1000:.1f} km of the start;"
+                " ingest an extract that covers it",
+                field="start",
+            )
+        return tuple((x, y, version) for x, y, version in rows)
+
+    def tiles(self, versions: TileVersions) -> tuple[list[WalkTile], TileVersions]:
+        """The tiles of ``versions``, from the cache or read in one query.
+
+        A tile rebuilt since ``versions`` were read is taken as it is now; the
+        versions returned are those of the tiles returned.
+        """
+        found: dict[tuple[int, int], tuple[int, WalkTile]] = {}
+        missing: list[tuple[int, int]] = []
+        for x, y, version in versions:
+            cached = self.cache.get(("tile", x, y, version))
+            if isinstance(cached, WalkTile):
+                found[(x, y)] = (version, cached)
+            else:
+                missing.append((x, y))
+        if missing:
+            with (
+                translate_errors("could not read the walking-graph tiles", WalkingNetworkError),
+                self._connections() as conn,
+            ):
+                rows = conn.execute(
+                    _TILES, ([x for x, _ in missing], [y for _, y in missing])
+                ).fetchall()
+            for x, y, version, format_version, data in rows:
+                blob = bytes(data)
+                if format_version != FORMAT_VERSION:
+                    decode_tile(blob)  # raises, naming the format it found
+                tile = decode_tile(blob)
+                self.cache.put(("tile", x, y, version), tile, len(blob))
+                found[(x, y)] = (version, tile)
+        keys = sorted(found)
+        return [found[k][1] for k in keys], tuple((x, y, found[(x, y)][0]) for x, y in keys)
 
     def load(self) -> WalkingGraph:
         """Read nodes and edges in chunks (binary WKB geometry) and build the CSR form.
@@ -129,20 +236,13 @@ def build_graph(
     last = np.repeat(sizes, sizes) - 1
     shape_xy = coords[np.where(backwards, base + last - position, base + position)]
     return WalkingGraph(
-        node_ids=_buffer("q", node_ids),
-        lats=_buffer("d", lats),
-        lngs=_buffer("d", lngs),
-        indptr=_buffer("q", indptr),
-        targets=_buffer("q", arc_to[order]),
-        lengths_m=_buffer("d", arc_len[order]),
-        shape_offsets=_buffer("q", shape_offsets),
-        shape_lngs=_buffer("d", shape_xy[:, 0]),
-        shape_lats=_buffer("d", shape_xy[:, 1]),
+        node_ids=as_buffer("q", node_ids),
+        lats=as_buffer("d", lats),
+        lngs=as_buffer("d", lngs),
+        indptr=as_buffer("q", indptr),
+        targets=as_buffer("q", arc_to[order]),
+        lengths_m=as_buffer("d", arc_len[order]),
+        shape_offsets=as_buffer("q", shape_offsets),
+        shape_lngs=as_buffer("d", shape_xy[:, 0]),
+        shape_lats=as_buffer("d", shape_xy[:, 1]),
     )
-
-
-def _buffer(typecode: str, values: np.ndarray) -> array:  # type: ignore[type-arg]
-    dtype = np.int64 if typecode == "q" else np.float64
-    out = array(typecode)
-    out.frombytes(np.ascontiguousarray(values, dtype=dtype).tobytes())
-    return out
