@@ -351,10 +351,10 @@ def _ws_messages(rng: random.Random) -> list[str | bytes]:
 
 
 def _drain(socket: ClientConnection, frame: object, replies: Counter[str], bad: list[str]) -> None:
-    """Read the replies to one frame until the server is quiet for 50 ms."""
+    """Read the replies to one frame until the server is quiet for 20 ms (late ones come later)."""
     while True:
         try:
-            message = json.loads(socket.recv(timeout=0.05))
+            message = json.loads(socket.recv(timeout=0.02))
         except TimeoutError:
             return
         if STATUS.is_valid(message):
