@@ -173,4 +173,6 @@ def test_rechecks_cost_one_lookup_per_interval_per_socket_and_none_when_idle() -
         assert after_subscribes == after_handshake + 5  # each subscribe checks once
         time.sleep(1.0)
         periodic = world.store.lookups - after_subscribes
-    assert 3 <= periodic <= 12, periodic  # ~10 in 1 s at 0.1 s, for 5 subscriptions, not ~50
+    # ~10 in 1 s at 0.1 s for the socket, not ~50 (one per subscription). A loaded
+    # machine can only make the ticker slower, so the low bound is just "it rechecks".
+    assert 1 <= periodic <= 12, periodic
