@@ -52,6 +52,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     route_cache_ttl_s: int = 24 * 3600
     # Workers (`wildside worker`).
     worker_threads: int = 2
+    # Walking-graph tiles and stitched area networks a worker keeps (LRU by bytes, shared by
+    # its threads). 384 MiB fits a 1 GiB pod: a worker's own baseline is about 330 MiB.
+    graph_cache_mb: int = 384
     worker_metrics_port: int = 9191
     route_job_time_limit_s: float = 60.0
     route_job_max_retries: int = 3
@@ -125,6 +128,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "result_retention_s",
             "route_cache_ttl_s",
             "worker_threads",
+            "graph_cache_mb",
             "route_job_time_limit_s",
             "route_job_min_backoff_ms",
             "route_job_max_backoff_ms",

@@ -28,7 +28,8 @@ Feature: Planning a walking tour from the command line
       | 100000  | 60.1712 | 24.9441 | history | at most 480 minutes               |
       | 60      | 95      | 24.9441 | history | latitude must be within -90..90   |
       | 60      | 60.1712 | 24.9441 | dancing | unknown theme(s) dancing          |
-      | 60      | 61.5    | 23.8    | history | from the nearest walkable street  |
+      | 60      | 61.5    | 23.8    | history | no walking network is stored within 2.7 km of the start |
+      | 60      | 60.14   | 24.99   | history | from the nearest walkable street  |
 
   Scenario: An end out of reach of the time given is refused in one line
     When I ask for a 5 minute tour from 60.1712, 24.9441 ending at 60.1675, 24.9525

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from adapters.outbound.local_servers.postgres_cluster import PostgresCluster
 from adapters.outbound.local_servers.redis_server import RedisServer
-from adapters.outbound.postgres.connection import per_call
+from adapters.outbound.postgres.connection import ConnectionSource, per_call
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from adapters.outbound.system_clock import SystemClock
 from adapters.settings import Settings
@@ -18,9 +18,11 @@ from wildside.ports.osm_extract_source import OsmExtractSource
 from wildside.ports.poi_repository import PoiRepository
 from wildside.ports.progress import Progress
 from wildside.ports.tour_engine import TourEngine
+from wildside.ports.tour_engines import FixedTourEngines, TourEngineFactory
 from wildside.ports.tracer import Tracer
 
 if TYPE_CHECKING:
+    from adapters.outbound.postgres.tiled_tour_engines import PostgresTourEngineFactory
     from wildside.app.plan_tour import PlanTour
     from wildside.domain.solver.street_network import StreetNetwork
 
@@ -62,16 +64,40 @@ def load_street_network(settings: Settings) -> StreetNetwork:
     return StreetNetwork(graph)
 
 
+def build_tour_engines(
+    settings: Settings, connections: ConnectionSource | None = None
+) -> PostgresTourEngineFactory:
+    """Engines over the walking-graph tiles of each request's area, with one shared cache.
+
+    Nothing is loaded here: the first request in an area reads its tiles.
+    """
+    from adapters.outbound.graph_cache import GraphCache
+    from adapters.outbound.postgres.tiled_tour_engines import PostgresTourEngineFactory
+    from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
+
+    url = settings.require_database_url()
+    cache = GraphCache(settings.graph_cache_mb * 1024 * 1024)
+    source = PostgresWalkingNetworkSource(url, connections=connections, cache=cache)
+    return PostgresTourEngineFactory(source)
+
+
 def build_plan_tour(
     settings: Settings,
     *,
     network: StreetNetwork | None = None,
     engine: TourEngine | None = None,
+    engines: TourEngineFactory | None = None,
     pois: PoiRepository | None = None,
     clock: Clock | None = None,
     tracer: Tracer | None = None,
+    connections: ConnectionSource | None = None,
 ) -> PlanTour:
-    """Wire the tour-planning use case; tests pass their own network, engine or fakes."""
+    """Wire the tour-planning use case; tests pass their own network, engine or fakes.
+
+    By default each request gets an engine over its area's tiles (read on
+    demand, cached by bytes); a ``network`` or ``engine`` passed in serves
+    every request instead (the whole-graph baseline of the benchmarks).
+    """
     from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
     from wildside.app.plan_tour import PlanTour
     from wildside.domain.solver import warm_up
@@ -81,11 +107,18 @@ def build_plan_tour(
     # request pays for it.
     warm_up()
 
-    if engine is None:
-        engine = NumbaTourEngine(network or load_street_network(settings))
+    if engine is None and network is not None:
+        engine = NumbaTourEngine(network)
+    if engines is None:
+        engines = (
+            FixedTourEngines(engine)
+            if engine is not None
+            else build_tour_engines(settings, connections)
+        )
     return PlanTour(
-        pois=pois or PostgresPoiRepository(per_call(settings.require_database_url())),
-        engine=engine,
+        pois=pois
+        or PostgresPoiRepository(connections or per_call(settings.require_database_url())),
+        engines=engines,
         clock=clock or SystemClock(),
         tracer=tracer,
     )

@@ -142,7 +142,7 @@ def _signals_return(server: uvicorn.Server) -> Iterator[None]:
 
 
 def work(settings: Settings) -> int:
-    """Run a worker: warm kernels, load the network once, consume until a signal."""
+    """Run a worker: warm kernels (no graph is loaded at boot), consume until a signal."""
     metrics = PrometheusMetrics()
     threads = settings.worker_threads
     with (

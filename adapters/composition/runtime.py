@@ -72,7 +72,7 @@ class Runtime(CliRuntime):
         return use_case(path, batch_size=batch_size)
 
     def plan_tour(self, request: RouteSpec) -> Tour:
-        """Load the network, then plan one tour."""
+        """Plan one tour (its area's walking-graph tiles are read on demand)."""
         return build_plan_tour(self.settings)(request)
 
     def serve(self, host: str | None, port: int | None) -> int:

@@ -189,7 +189,7 @@ def worker_services(
     planner: TourPlanner | None = None,
     analytics: ProductAnalytics | None = None,
 ) -> WorkerServices:
-    """Load the walking network, warm the kernels, wire the job use cases.
+    """Warm the kernels, wire the job use cases (the walking network is read per request).
 
     Tests pass their own ``planner``; everything else is real.
     """
@@ -200,6 +200,7 @@ def worker_services(
         pois=PostgresPoiRepository(resources.pool.connection),
         clock=SystemClock(),
         tracer=tracer,
+        connections=resources.pool.connection,
     )
     store = resources.route_store
     return WorkerServices(

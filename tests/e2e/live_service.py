@@ -71,7 +71,7 @@ class LiveService:
         self._wait(f"{self.base_url}/health/ready", self.api)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        """Start a ``wildside worker`` and wait until its metrics answer (network loaded)."""
+        """Start a ``wildside worker`` and wait until its metrics answer (kernels warm)."""
         metrics_port = free_port()
         worker = self._spawn("worker", env={"WILDSIDE_WORKER_METRICS_PORT": str(metrics_port)})
         worker.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from wildside.domain.geo import GeoPoint, haversine_m
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.tour import Tour
 from wildside.ports.progress import SilentProgress
+from wildside.ports.walking_network_source import NoWalkingNetworkError
 
 
 def _spec(start: GeoPoint, minutes: float, themes: Sequence[str] = (), **more: Any) -> RouteSpec:
@@ -127,8 +128,13 @@ def test_progress_is_reported(plan: PlanTour) -> None:
 
 
 def test_start_outside_the_data_is_refused_clearly(plan: PlanTour) -> None:
-    with pytest.raises(NoDataNearbyError, match="from the nearest walkable street"):
+    with pytest.raises(NoWalkingNetworkError, match="no walking network is stored within"):
         plan(_spec(GeoPoint(61.5, 23.8), 60, []))  # Tampere, not in the extract
+
+
+def test_start_in_the_sea_beside_the_data_is_refused_clearly(plan: PlanTour) -> None:
+    with pytest.raises(NoDataNearbyError, match="from the nearest walkable street"):
+        plan(_spec(GeoPoint(60.1400, 24.9900), 60, []))  # off the harbour, tiles all around
 
 
 def test_unknown_theme_is_refused(plan: PlanTour) -> None:

@@ -16,6 +16,7 @@ from wildside.domain.geo import GeoPoint
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.solver.engine import NumbaTourEngine
 from wildside.domain.solver.street_network import StreetNetwork
+from wildside.ports.poi_repository import SearchArea
 from wildside.ports.tour_engine import (
     InfeasibleBudgetError,
     OrienteeringProblem,
@@ -25,6 +26,7 @@ from wildside.ports.tour_engine import (
     StreetLeg,
     TourEngine,
 )
+from wildside.ports.tour_engines import FixedTourEngines, NoWalkingNetworkError
 
 
 def _spec(start: GeoPoint, minutes: float, themes: Sequence[str] = (), **more: Any) -> RouteSpec:
@@ -43,7 +45,9 @@ def _islands() -> NumbaTourEngine:
 
 
 def _plan(engine: TourEngine) -> PlanTour:
-    return PlanTour(pois=InMemoryPoiRepository(), engine=engine, clock=FakeClock())
+    return PlanTour(
+        pois=InMemoryPoiRepository(), engines=FixedTourEngines(engine), clock=FakeClock()
+    )
 
 
 def test_an_end_no_street_reaches_is_end_out_of_reach() -> None:
@@ -104,3 +108,25 @@ def test_an_end_just_beyond_the_budget_says_how_long_the_walk_is() -> None:
         "walking straight from the start to the end takes 65 minutes,"
         " more than the 60-minute budget; choose a nearer end or more time"
     )
+
+
+class _NoStreets:
+    """A factory with no walking network anywhere; the POI store must not even be asked."""
+
+    def for_area(self, area: SearchArea) -> TourEngine:
+        raise NoWalkingNetworkError("no walking network near the start", field="start")
+
+
+class _UnaskedPois(InMemoryPoiRepository):
+    def within(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("POIs were fetched for a start with no streets")
+
+
+def test_a_start_with_no_walking_network_fails_before_any_poi_query() -> None:
+    # Given an engine factory that finds no streets near the start
+    plan = PlanTour(pois=_UnaskedPois(), engines=_NoStreets(), clock=FakeClock())
+    # When a tour is planned there, Then it is no-walking-network, not retryable
+    with pytest.raises(NoWalkingNetworkError) as raised:
+        plan(_spec(GeoPoint(10.0, 10.0), 60))
+    assert (raised.value.code, raised.value.field) == ("no-walking-network", "start")
+    assert not raised.value.is_retryable

@@ -14,6 +14,7 @@ from wildside.domain.route_spec import RouteSpec
 from wildside.domain.scoring import Poi
 from wildside.domain.solver.engine import NumbaTourEngine
 from wildside.domain.solver.street_network import StreetNetwork
+from wildside.ports.tour_engines import FixedTourEngines
 
 # A main street of five junctions 111 m apart along 60.0 N, and a two-junction
 # islet 167 m north of its middle that no street joins.
@@ -50,7 +51,7 @@ class _SpyEngine(NumbaTourEngine):
 def _plan(pois: list[Poi], engine: NumbaTourEngine, cap: int = 80) -> PlanTour:
     return PlanTour(
         pois=InMemoryPoiRepository(pois=pois),
-        engine=engine,
+        engines=FixedTourEngines(engine),
         clock=FakeClock(),
         settings=EngineSettings(candidate_cap=cap),
     )

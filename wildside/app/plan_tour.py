@@ -21,6 +21,7 @@ from wildside.ports.tour_engine import (
     SnappedPoint,
     TourEngine,
 )
+from wildside.ports.tour_engines import TourEngineFactory
 from wildside.ports.tracer import NullTracer, Tracer
 
 
@@ -59,18 +60,18 @@ class EndOutOfReachError(InvalidInputError):
 
 
 class PlanTour:
-    """Plans tours with one ``TourEngine`` (street network loaded once per process)."""
+    """Plans tours with a ``TourEngine`` over the streets each request's area can reach."""
 
     def __init__(
         self,
         pois: PoiRepository,
-        engine: TourEngine,
+        engines: TourEngineFactory,
         clock: Clock,
         settings: EngineSettings | None = None,
         tracer: Tracer | None = None,
     ) -> None:
         self._pois = pois
-        self._engine = engine
+        self._engines = engines
         self._clock = clock
         self._settings = settings or EngineSettings()
         self._tracer = tracer or NullTracer()
@@ -95,13 +96,16 @@ class PlanTour:
         weights = theme_weights(request.themes)
         finish = request.end or request.start
         area = SearchArea(request.start, request.end, request.max_walk_m)
+        # The streets first: a start with no walking network near it fails before any POI query.
+        with self._tracer.span("street network"):
+            engine = self._engines.for_area(area)
         with self._tracer.span("candidate fetch"):
             found = self._pois.within(area, limit=s.fetch_limit, prefer_themes=sorted(weights))
             ranked = apply_diversity([score_poi(p, weights) for p in merge_duplicates(found)])
             affordable = [c for c in ranked if c.dwell_s < request.budget_s]
             # Snapped before the cap: a slot goes only to a place a tour can reach.
-            ends = self._snap(request, finish)
-            reach = self._reachable(affordable, ends)
+            ends = self._snap(engine, request, finish)
+            reach = self._reachable(engine, affordable, ends)
             candidates = reach.candidates
         fetched = self._clock.monotonic()
 
@@ -111,7 +115,7 @@ class PlanTour:
             is_round_trip = request.end is None
             # Leg paths: on a round trip two points of a tour are at most half the walk apart.
             cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
-            metres = self._engine.travel_matrix(
+            metres = engine.travel_matrix(
                 vertices, is_round_trip=is_round_trip, walk_m=request.max_walk_m
             )
             seconds = _to_seconds(metres, snap_m, request.pace_m_s, s.unreachable)
@@ -133,7 +137,7 @@ class PlanTour:
         )
         with self._tracer.span("solve", attributes={"seed": request.seed}):
             try:
-                solution = self._engine.solve(problem, progress)
+                solution = engine.solve(problem, progress)
             except InfeasibleBudgetError as exc:
                 raise _out_of_reach(request, exc, s.unreachable) from exc
         solved = self._clock.monotonic()
@@ -141,6 +145,7 @@ class PlanTour:
         order = solution.route
         with self._tracer.span("leg paths"):
             legs = self._legs(
+                engine,
                 order=order,
                 vertices=vertices,
                 seconds=seconds,
@@ -184,11 +189,11 @@ class PlanTour:
             notes=thin_tour_notes(facts),
         )
 
-    def _snap(self, request: RouteSpec, finish: GeoPoint) -> list[SnappedPoint]:
+    def _snap(self, engine: TourEngine, request: RouteSpec, finish: GeoPoint) -> list[SnappedPoint]:
         """The start (and end) on the largest piece of the network within the snap distance."""
         points = [request.start] if request.end is None else [request.start, finish]
         radius = self._settings.max_start_snap_m
-        snapped = self._engine.snap(points, radius_m=radius)
+        snapped = engine.snap(points, radius_m=radius)
         for label, point in zip(("start", "end"), snapped, strict=False):
             if point.distance_m > radius:
                 raise NoDataNearbyError(
@@ -198,11 +203,13 @@ class PlanTour:
                 )
         return snapped
 
-    def _reachable(self, affordable: list[ScoredPoi], ends: list[SnappedPoint]) -> _Reach:
+    def _reachable(
+        self, engine: TourEngine, affordable: list[ScoredPoi], ends: list[SnappedPoint]
+    ) -> _Reach:
         """The best ``candidate_cap`` places on the start's piece (and the end's) near a street."""
         limit = self._settings.max_poi_snap_m
         piece = ends[0].component
-        snapped = self._engine.snap(
+        snapped = engine.snap(
             [GeoPoint(c.poi.lat, c.poi.lng) for c in affordable], radius_m=limit, component=piece
         )
         reach = _Reach()
@@ -220,6 +227,7 @@ class PlanTour:
 
     def _legs(
         self,
+        engine: TourEngine,
         *,
         order: list[int],
         vertices: list[int],
@@ -229,7 +237,7 @@ class PlanTour:
         finish: GeoPoint,
         snap_m: list[float],
     ) -> list[TourLeg]:
-        paths = self._engine.legs([vertices[i] for i in order], cutoff)
+        paths = engine.legs([vertices[i] for i in order], cutoff)
         legs: list[TourLeg] = []
         for index, path in enumerate(paths):
             a, b = order[index], order[index + 1]

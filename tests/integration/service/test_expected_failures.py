@@ -112,3 +112,27 @@ def test_a_bug_in_the_engine_is_not_retried(stack: Stack) -> None:
     assert "after 1 attempt" in problem["detail"]
     assert len(planner.calls) == 1
     assert _attempts(stack, request_id) == 1
+
+
+def test_a_start_with_no_walking_network_fails_once_with_a_clear_problem(
+    stack: Stack, helsinki_pbf: Path
+) -> None:
+    # Given only Helsinki's streets and a worker on the real, tiled engine
+    build_ingest(stack.settings, SilentProgress())(helsinki_pbf)
+    planner = CountingPlanner(build_plan_tour(stack.settings))
+    stack.start_worker(planner)
+    token = stack.user("ada")
+
+    # When a walker starts in Paris
+    body = {"start": {"lat": 48.8566, "lng": 2.3522}, "duration_minutes": 90}
+    response = stack.client.post("/api/v1/routes", json=body, headers=stack.auth(token))
+    assert response.status_code == 202
+    request_id = response.json()["request_id"]
+    problem = _failed(stack, token, request_id).json()
+
+    # Then GET answers a 422 problem saying no walking network is stored there, after one attempt
+    assert problem["status"] == 422
+    assert problem["detail"].startswith("no walking network is stored within 3.9 km of the start")
+    assert len(planner.calls) == 1
+    assert _attempts(stack, request_id) == 1
+    assert _dead_letters(stack) == 0
