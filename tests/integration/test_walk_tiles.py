@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import psycopg
 import pytest
@@ -12,6 +14,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from adapters.composition import build_ingest, build_plan_tour
+from adapters.outbound.graph_cache import GraphCache
+from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.postgres.tiled_tour_engines import PostgresTourEngineFactory
 from adapters.outbound.postgres.walk_tile_builder import all_tiles, rebuild_tiles
@@ -20,6 +24,7 @@ from adapters.outbound.postgres.walking_network_source import PostgresWalkingNet
 from adapters.settings import load_settings
 from tests.conftest import HELSINKI_PBF, KOTKA_PBF, url_of
 from wildside.domain.geo import GeoPoint, haversine_m
+from wildside.domain.map_data import WalkEdge, WalkNode
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.solver.street_network import StreetNetwork
 from wildside.domain.walk_tiles import TILE_DEG, tile_of
@@ -291,3 +296,73 @@ def test_seeded_tours_from_tiles_equal_tours_from_the_whole_graph(
         assert [s.arrival_s for s in got.stops] == [s.arrival_s for s in expected.stops]
         assert got.legs == expected.legs
         assert got.notes == expected.notes
+
+
+@pytest.fixture(scope="module")
+def two_regions(postgresql_proc: PostgreSQLExecutor) -> str:
+    """Helsinki and Kotka, 110 km apart, ingested one after the other."""
+    url = _fresh_database(postgresql_proc, "walk_tiles_cache")
+    ingest = build_ingest(load_settings({"WILDSIDE_DATABASE_URL": url}), SilentProgress())
+    ingest(HELSINKI_PBF)
+    ingest(KOTKA_PBF)
+    return url
+
+
+def test_a_changed_tile_is_read_again_and_the_others_come_from_the_cache(two_regions: str) -> None:
+    # Given a factory that has served Helsinki and Kotka once
+    source = PostgresWalkingNetworkSource(two_regions)
+    engines = PostgresTourEngineFactory(source)
+    helsinki = SearchArea(GeoPoint(60.1712, 24.9441), None, 5_000.0)
+    kotka = SearchArea(GeoPoint(60.5300, 26.9500), None, 5_000.0)
+    first = engines.network_for(helsinki)
+    kotka_first = engines.network_for(kotka)
+    # When the same areas are asked for again, Then nothing is stitched again
+    assert engines.network_for(helsinki) is first
+    assert engines.network_for(kotka) is kotka_first
+    # When an import adds a street in Helsinki
+    job = PostgresMapDataStore(two_regions).begin_import("a new footway")
+    anchor = int(first.graph.node_ids[0])
+    lat, lng = first.graph.lats[0], first.graph.lngs[0]
+    job.stage_network(
+        [WalkNode(anchor, lat, lng), WalkNode(9_000_000_001, lat + 0.0005, lng)],
+        [
+            WalkEdge(
+                9_000_000_002,
+                0,
+                anchor,
+                9_000_000_001,
+                55.6,
+                "footway",
+                ((lng, lat), (lng, lat + 0.0005)),
+            )
+        ],
+    )
+    job.commit(batch_size=100)
+    # Then the next Helsinki request sees it, and Kotka's network is still the cached one
+    second = engines.network_for(helsinki)
+    assert second is not first
+    assert 9_000_000_001 in set(second.graph.node_ids)
+    assert second.vertex_count == first.vertex_count + 1
+    assert engines.network_for(kotka) is kotka_first
+
+
+def test_the_cache_stays_within_its_budget_over_many_requests_in_two_regions(
+    two_regions: str,
+) -> None:
+    # Given a cache smaller than both regions' tiles and networks together
+    budget = 3 * 1024 * 1024
+    source = PostgresWalkingNetworkSource(two_regions, cache=GraphCache(budget))
+    engines = PostgresTourEngineFactory(source)
+    rng = np.random.default_rng(5)
+    centres = [(60.1712, 24.9441), (60.5300, 26.9500)]
+    # When 300 random round trips and point-to-point areas alternate between them
+    for _ in range(300):
+        lat, lng = centres[int(rng.integers(2))]
+        start = GeoPoint(lat + rng.uniform(-0.01, 0.01), lng + rng.uniform(-0.02, 0.02))
+        end = None if rng.random() < 0.5 else GeoPoint(lat, lng)
+        area = SearchArea(start, end, float(rng.uniform(2_000, 14_000)))
+        with contextlib.suppress(NoWalkingNetworkError):
+            assert engines.network_for(area).vertex_count > 0
+        # Then the bytes held never pass the budget
+        assert source.cache.nbytes <= budget
+    assert source.cache.hits > 0
