@@ -5,7 +5,8 @@ pointing at any database of the server to use (``eval "$(.venv/bin/wildside
 services start)"``); it creates ``wildside_bench_islands`` there. It prints:
 
 - the pieces of the walking network and what labelling them costs (the numba
-  BFS the engine uses, warm, against ``scipy.sparse.csgraph``);
+  BFS the engine uses, warm, against ``scipy.sparse.csgraph``), on Helsinki
+  and on synthetic grid cities of 90 000 and 1 M vertices;
 - for 20 starts on a grid over the centre (plus the start by a 4-vertex pier
   of issue 13) x 4 theme sets x 60 and 180 minutes: how many of the candidate
   slots the former rule (cap first, nearest vertex, drop > 150 m) gave to
@@ -205,7 +206,37 @@ def _pieces(url: str) -> dict[str, Any]:
         "label_ms": statistics.median(repeats) * 1000,
         "scipy_ms": statistics.median(scipy_s) * 1000,
         "rows": rows,
+        "grids": _grid_labels((300, 1000)),
     }
+
+
+def _grid_labels(sides: Sequence[int]) -> list[dict[str, float]]:
+    """Label the pieces of grid cities (the grid of ``bench/network_checks.py``): ours, scipy."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from bench.network_checks import grid_edges
+    from wildside.domain.solver.components import label_components
+
+    rows: list[dict[str, float]] = []
+    for side in sides:
+        sources, targets, _ = grid_edges(side)
+        n = side * side
+        both = (np.concatenate((sources, targets)), np.concatenate((targets, sources)))
+        graph = coo_matrix((np.ones(2 * len(sources)), both), shape=(n, n)).tocsr()
+        indptr, arcs = graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
+        ours = [_timed(label_components, indptr, arcs) for _ in range(5)]
+        theirs = [_timed(connected_components, graph, directed=False) for _ in range(5)]
+        pieces = label_components(indptr, arcs)[1]
+        rows.append(
+            {
+                "vertices": n,
+                "pieces": pieces,
+                "label_ms": statistics.median(ours) * 1000,
+                "scipy_ms": statistics.median(theirs) * 1000,
+            }
+        )
+    return rows
 
 
 def _area(request: RouteSpec) -> Any:
@@ -214,9 +245,9 @@ def _area(request: RouteSpec) -> Any:
     return SearchArea(request.start, request.end, request.max_walk_m)
 
 
-def _timed(call: Any) -> float:
+def _timed(call: Any, *args: Any, **kwargs: Any) -> float:
     began = time.perf_counter()
-    call()
+    call(*args, **kwargs)
     return time.perf_counter() - began
 
 
@@ -227,6 +258,11 @@ def _summary(report: dict[str, Any]) -> None:
         f" {report['largest']}; labelling {report['label_ms']:.3f} ms warm"
         f" (first call {report['first_label_ms']:.3f} ms), scipy {report['scipy_ms']:.3f} ms"
     )
+    for grid in report["grids"]:
+        print(
+            f"grid city, {grid['vertices']} vertices in {grid['pieces']} pieces: labelling"
+            f" {grid['label_ms']:.1f} ms, scipy {grid['scipy_ms']:.1f} ms"
+        )
     for minutes in BUDGETS:
         mine = [r for r in rows if r["request"].endswith(f" {minutes}")]
         on_main = [r for r in mine if r["old_start_piece"] == report["largest"]]

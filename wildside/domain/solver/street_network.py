@@ -82,9 +82,8 @@ class StreetNetwork:
         of them. A point with no such vertex keeps its nearest vertex, whose
         piece or distance tells the caller it is out of reach.
         """
-        nearest, metres = self.snap(lats, lngs)
         if self.vertex_count == 0 or not lats:
-            return nearest, metres
+            return self.snap(lats, lngs)
         wanted = np.full(len(lats), -1 if component is None else component, dtype=np.int64)
         chosen, chosen_m = snap_to_pieces(
             self._sorted_lats,
@@ -97,10 +96,13 @@ class StreetNetwork:
             float(radius_m),
             wanted,
         )
-        for i, (vertex, m) in enumerate(zip(chosen.tolist(), chosen_m.tolist(), strict=True)):
-            if vertex >= 0:
-                nearest[i], metres[i] = vertex, m
-        return nearest, metres
+        vertices, metres = chosen.tolist(), chosen_m.tolist()
+        missed = [i for i, vertex in enumerate(vertices) if vertex < 0]
+        if missed:  # nothing qualifies within the radius: the nearest vertex, wherever it is
+            nearest, nearest_m = self.snap([lats[i] for i in missed], [lngs[i] for i in missed])
+            for i, vertex, m in zip(missed, nearest, nearest_m, strict=True):
+                vertices[i], metres[i] = vertex, m
+        return vertices, metres
 
     def tour_matrix(
         self, vertices: list[int], *, round_trip: bool, walk_m: float
