@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -82,6 +83,17 @@ class RouteRuntime(FakeRuntime):
     def plan_tour(self, request: RouteSpec) -> Tour:
         self.requests = [*getattr(self, "requests", []), request]
         return TOUR
+
+
+def test_text_and_summary_say_why_an_empty_tour_is_empty() -> None:
+    # Given an empty tour that carries its reasons
+    notes = ("The tour has no stops.", "The one place found takes longer to visit than ...")
+    empty = dataclasses.replace(TOUR, stops=[], legs=TOUR.legs[:1], notes=notes)
+    # When it is printed, Then the reasons replace the generic line
+    text = to_text(empty)
+    assert "    The tour has no stops.\n" in text
+    assert "no stop fits the time budget" not in text
+    assert json.loads(to_geojson(empty))["notes"] == list(notes)
 
 
 def _route(*args: str) -> tuple[int, str, str, RouteRuntime]:

@@ -74,8 +74,9 @@ def to_text(tour: Tour) -> str:
             f"{order:>2}  {_clock(stop.arrival_s):>6}  {stop.dwell_s / 60:>3.0f}m  "
             f"{stop.score:>5.2f}  {stop.name or stop.key} — {stop.reason}"
         )
-    if not tour.stops:
+    if not tour.stops and not tour.notes:
         lines.append("    (no stop fits the time budget)")
+    lines.extend(f"    {note}" for note in tour.notes)  # why the tour is empty or has one stop
     lines.append(
         f"walk {tour.distance_m / 1000:.2f} km in {_clock(tour.walking_s)}, "
         f"stops {_clock(tour.dwell_s)}, total {_clock(tour.used_s)} of "
@@ -93,8 +94,9 @@ def document_to_text(route: dict[str, Any]) -> str:
             f"{order:>2}  {_clock(stop['arrival_offset_s']):>6}  {stop['dwell_s'] / 60:>3.0f}m  "
             f"{stop['score']:>5.2f}  {stop['name'] or stop['id']} — {stop['reason']}"
         )
-    if not route["stops"]:
+    if not route["stops"] and not route.get("notes"):
         lines.append("    (no stop fits the time budget)")
+    lines.extend(f"    {note}" for note in route.get("notes", ()))
     lines.append(
         f"walk {route['distance_m'] / 1000:.2f} km in {_clock(route['walking_s'])}, "
         f"stops {_clock(route['dwell_s'])}, total {_clock(route['used_s'])} of "
@@ -132,4 +134,5 @@ def tour_summary(tour: Tour) -> dict[str, Any]:
             "iterations": d.iterations,
         },
         "attribution": tour.attribution,
+        "notes": list(tour.notes),
     }
