@@ -53,7 +53,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Workers (`wildside worker`).
     worker_threads: int = 2
     # Walking-graph tiles and stitched area networks a worker keeps (LRU by bytes, shared by
-    # its threads). 384 MiB fits a 1 GiB pod: a worker's own baseline is about 330 MiB.
+    # its threads). 384 MiB fits a 1 GiB pod: a warm worker holds about 250 MiB before any tile.
     graph_cache_mb: int = 384
     worker_metrics_port: int = 9191
     route_job_time_limit_s: float = 60.0

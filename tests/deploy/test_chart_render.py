@@ -234,6 +234,29 @@ def test_the_worker_exposes_only_metrics_and_has_no_http_probes(rendered: Render
     assert [(p["name"], p["port"]) for p in service["spec"]["ports"]] == [("metrics", 9191)]
 
 
+@pytest.mark.parametrize(
+    ("cache_mb", "request_mi", "limit_mi"), [(None, 768, 1024), ("1024", 1408, 1664)]
+)
+def test_worker_memory_follows_the_graph_cache(
+    helm_path: str, cache_mb: str | None, request_mi: int, limit_mi: int
+) -> None:
+    # Given the default graph cache (384 MiB, a 1 GiB pod), or a larger one
+    extra = (
+        [] if cache_mb is None else ["--set-string", f"config.WILDSIDE_GRAPH_CACHE_MB={cache_mb}"]
+    )
+    objects = parse_manifests(render_text(*values_args("minimal"), *extra))
+    worker = next(
+        o
+        for o in objects
+        if o["kind"] == "Deployment" and o["metadata"]["name"] == component("worker")
+    )
+    resources = container(worker, "worker")["resources"]
+    # Then the worker's memory request and limit are the cache plus the worker's own base
+    assert resources["requests"]["memory"] == f"{request_mi}Mi"
+    assert resources["limits"]["memory"] == f"{limit_mi}Mi"
+    assert resources["requests"]["cpu"] == "500m"
+
+
 def test_api_and_worker_scale_separately(rendered: Rendered) -> None:
     # Given the two Deployments
     api = rendered.get("Deployment", component("api"))

@@ -129,3 +129,19 @@ app.kubernetes.io/component: {{ .component }}
       key: {{ .Values.secrets.posthogApiKeyKey }}
       optional: true
 {{- end -}}
+
+{{/*
+Worker resources: memory is the graph cache (config.WILDSIDE_GRAPH_CACHE_MB) plus
+worker.memoryBaseMi, so raising the cache raises the pod's request and limit with it.
+*/}}
+{{- define "wildside.workerResources" -}}
+{{- $cache := int (default "384" (index .Values.config "WILDSIDE_GRAPH_CACHE_MB")) -}}
+{{- $resources := deepCopy .Values.worker.resources -}}
+{{- $requests := default dict $resources.requests -}}
+{{- $limits := default dict $resources.limits -}}
+{{- $_ := set $requests "memory" (printf "%dMi" (add $cache .Values.worker.memoryBaseMi.request)) -}}
+{{- $_ := set $limits "memory" (printf "%dMi" (add $cache .Values.worker.memoryBaseMi.limit)) -}}
+{{- $_ := set $resources "requests" $requests -}}
+{{- $_ := set $resources "limits" $limits -}}
+{{- toYaml $resources -}}
+{{- end -}}
