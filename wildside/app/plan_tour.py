@@ -190,10 +190,15 @@ class PlanTour:
         )
 
     def _snap(self, engine: TourEngine, request: RouteSpec, finish: GeoPoint) -> list[SnappedPoint]:
-        """The start (and end) on the largest piece of the network within the snap distance."""
+        """The start on the largest piece of the network within the snap distance; the end on
+        the start's piece when that is within the snap distance of it, else on the largest."""
         points = [request.start] if request.end is None else [request.start, finish]
         radius = self._settings.max_start_snap_m
         snapped = engine.snap(points, radius_m=radius)
+        if len(snapped) == 2 and snapped[1].component != snapped[0].component:
+            (joined,) = engine.snap([finish], radius_m=radius, component=snapped[0].component)
+            if joined.component == snapped[0].component and joined.distance_m <= radius:
+                snapped[1] = joined
         for label, point in zip(("start", "end"), snapped, strict=False):
             if point.distance_m > radius:
                 raise NoDataNearbyError(
