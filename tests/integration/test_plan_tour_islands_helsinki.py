@@ -172,3 +172,16 @@ def test_a_one_stop_tour_says_why(plan: PlanTour) -> None:
     assert len(tour.stops) == 1
     assert tour.notes[0] == "The tour has only one stop."
     assert tour.notes[-1].startswith("No second place of the 25 within reach fits")
+
+
+def test_the_tiled_engine_labels_its_own_area_the_same_way(settings: Settings) -> None:
+    # Given the default planner, whose engine is stitched from the tiles of each request's area
+    tiled = build_plan_tour(settings)
+    # When the start by the pier asks for a tour, and a 5-minute one is asked at the station
+    by_the_pier = tiled(_spec(BY_THE_PIER, 60, [], seed=1))
+    too_short = tiled(_spec(RAUTATIENTORI, 5, [], seed=0))
+    # Then the pieces of the area's graph give the same answers as the whole city's
+    assert len(by_the_pier.stops) >= 4
+    assert by_the_pier.legs[0].distance_m > 118
+    assert too_short.stops == []
+    assert too_short.notes[0] == "The tour has no stops."
