@@ -74,7 +74,9 @@ def _recv(socket: ClientConnection, timeout_s: float) -> dict[str, Any] | None:
 
 
 def _read_until_closed(socket: ClientConnection, into: list[dict[str, Any]]) -> None:
-    while (message := _recv(socket, 10)) is not None:
+    for _ in range(50):  # a socket that keeps talking instead of closing fails below
+        if (message := _recv(socket, 10)) is None:
+            return
         into.append(message)
 
 

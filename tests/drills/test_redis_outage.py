@@ -80,7 +80,9 @@ def test_a_redis_sigkill_loses_no_accepted_job_and_heals_without_restarts(
     pid = durable_redis.pid()
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
+    gone = Deadline(10)
     while durable_redis.is_running():
+        assert not gone.expired(), "Redis survived SIGKILL for 10 s"
         time.sleep(0.05)
     killed_at = time.monotonic()
     load.start(Deadline(120))

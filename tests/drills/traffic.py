@@ -43,10 +43,11 @@ class Deadline:
 
 def coordinate(ledger: Ledger, rng: random.Random, centre: float) -> float:
     """A start coordinate near ``centre`` with six distinctive decimals, recorded as a secret."""
-    while True:
+    for _ in range(1000):  # about one draw in ten ends in a 0 and is drawn again
         value = round(centre + rng.uniform(-0.002, 0.002), 6)
         if len(repr(value)) == len(f"{centre:.0f}") + 7:  # all six decimals, greppable
             return ledger.record_coordinate(value)
+    raise AssertionError("no coordinate with six decimals in 1000 draws")
 
 
 def route_body(
