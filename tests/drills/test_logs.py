@@ -29,11 +29,17 @@ pytestmark = [pytest.mark.drill, pytest.mark.drill_audit]
 
 FIELDS = ("timestamp", "level", "logger", "message")
 # Loggers whose lines are about one HTTP request (API) or one job (worker).
-REQUEST_LOGGERS = ("adapters.inbound.http", "litestar")
+REQUEST_LOGGERS = (
+    "adapters.inbound.http",
+    "litestar",
+    "opentelemetry.trace.propagation",  # a bad traceparent header of one request
+)
 JOB_LOGGERS = (
     "adapters.inbound.worker.actors",
     "wildside.app.generate_route",
     "wildside.app.enrich_area",
+    "dramatiq.worker.WorkerThread",
+    "dramatiq.middleware",  # e.g. Retries: "Retrying message '<id>' in 2000 milliseconds."
 )
 # uvicorn's per-connection lines (``('127.0.0.1', 5555) - "WebSocket /ws" 403``).
 _CONNECTION_LINE = re.compile(
@@ -74,7 +80,7 @@ def _missing_id(record: dict[str, Any], role: str) -> str | None:
             _CONNECTION_LINE.match(str(record["message"]))
         )
         return "request_id" if is_request and not record.get("request_id") else None
-    is_job = logger.startswith(JOB_LOGGERS) or logger.startswith("dramatiq.worker.WorkerThread")
+    is_job = logger.startswith(JOB_LOGGERS)
     return "job_id" if is_job and not record.get("job_id") else None
 
 
