@@ -1,4 +1,4 @@
-"""Route latency: candidate fetch, matrix, solve and total p50/p95 on Helsinki and a 1M-vertex city.
+"""Route latency: fetch, matrix, solve, total p50/p95 on Helsinki and a 1M-vertex city; tiles too.
 
 Usage: ``python bench/route_latency.py [--starts 100] [--side 1000] [--skip-city] [--json]``
 with ``WILDSIDE_DATABASE_URL`` pointing at any database of the server to use
@@ -29,9 +29,11 @@ from wildside.domain.route_spec import RouteSpec
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.composition import build_plan_tour
+from adapters.outbound.graph_cache import GraphCache
 from adapters.outbound.postgres.connection import open_pool
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
+from adapters.outbound.postgres.tiled_tour_engines import PostgresTourEngineFactory
 from adapters.outbound.postgres.walking_network_source import (
     PostgresWalkingNetworkSource,
 )
@@ -107,6 +109,78 @@ def _measure(url: str, network: StreetNetwork, starts: list[GeoPoint], budgets: 
         results[minutes] = rows
     pool.close()
     return results
+
+
+def _measure_tiled(  # type: ignore[no-untyped-def]
+    url: str, starts: list[GeoPoint], budgets: tuple[int, ...], *, is_cold: bool
+):
+    """Total seconds per request on the tiled path (a worker's: pool, one shared cache).
+
+    Cold empties the cache before every request (each request pays the version
+    check, the tile reads and the stitch, as the first request in a city
+    does); warm keeps it, as a worker serving one city does.
+    """
+    pool = open_pool(url, max_size=4)
+    settings = load_settings({"WILDSIDE_DATABASE_URL": url})
+    source = PostgresWalkingNetworkSource(
+        url, connections=pool.connection, cache=GraphCache(settings.graph_cache_mb * 2**20)
+    )
+    plan = build_plan_tour(
+        settings,
+        engines=PostgresTourEngineFactory(source),
+        pois=PostgresPoiRepository(pool.connection),
+    )
+    results: dict[int, list[float]] = {}
+    for minutes in budgets:
+        totals: list[float] = []
+        for index, start in enumerate(starts):
+            request = RouteSpec.build(
+                start=start,
+                duration_minutes=minutes,
+                preferences=THEME_SETS[index % len(THEME_SETS)],
+                seed=index,
+            )
+            if is_cold:
+                source.cache = GraphCache(settings.graph_cache_mb * 2**20)
+            began = time.perf_counter()
+            plan(request)
+            totals.append(time.perf_counter() - began)
+        results[minutes] = totals
+    pool.close()
+    return results
+
+
+def _tiled_table(
+    name: str,
+    whole: dict[int, dict[str, list[float]]],
+    warm: dict[int, list[float]],
+    cold: dict[int, list[float]],
+) -> list[dict[str, float]]:
+    print(f"\n{name}: total milliseconds (p50 / p95), whole graph vs tiles")
+    heads = ("whole graph", "tiles, warm", "tiles, cold")
+    print(f"{'budget':>7} | " + " | ".join(f"{h:>15}" for h in heads) + " | warm/whole p95")
+    rows = []
+    for minutes in whole:
+        cells = {
+            "whole": whole[minutes]["total"],
+            "warm": warm[minutes],
+            "cold": cold[minutes],
+        }
+        p = {k: (_pct(v, 50), _pct(v, 95)) for k, v in cells.items()}
+        ratio = p["warm"][1] / p["whole"][1]
+        print(
+            f"{minutes:>5} m | "
+            + " | ".join(f"{p[k][0]:>6.1f} / {p[k][1]:>6.1f}" for k in ("whole", "warm", "cold"))
+            + f" | {ratio:.2f}"
+        )
+        rows.append(
+            {
+                "budget_min": minutes,
+                **{f"{k}_p50_ms": v[0] for k, v in p.items()},
+                **{f"{k}_p95_ms": v[1] for k, v in p.items()},
+            }
+        )
+    return rows
 
 
 def _kernel_vs_scipy(
@@ -221,6 +295,13 @@ def main() -> None:
             f"Helsinki ({network.vertex_count} vertices, {args.starts} starts)", results
         ),
     }
+    _measure_tiled(helsinki, starts[:3], (60,), is_cold=False)  # warm the tiled path once
+    report["helsinki"]["tiled"] = _tiled_table(  # type: ignore[index]
+        "Helsinki",
+        results,
+        _measure_tiled(helsinki, starts, BUDGETS, is_cold=False),
+        _measure_tiled(helsinki, starts, BUDGETS, is_cold=True),
+    )
 
     if not args.skip_city:
         began = time.perf_counter()
@@ -251,12 +332,20 @@ def main() -> None:
             f"peak RSS {rss_before:.0f} -> {_rss_mib():.0f} MiB"
         )
         rows = _table("Synthetic city", city_results)
+        tiled_rows = _tiled_table(
+            "Synthetic city",
+            city_results,
+            _measure_tiled(city, city_starts, BUDGETS, is_cold=False),
+            _measure_tiled(city, city_starts, BUDGETS, is_cold=True),
+        )
         report["city"] = {
             "vertices": big.vertex_count,
             "load_seconds": load_s,
             "graph_mib": big.nbytes / 2**20,
             "peak_rss_mib": _rss_mib(),
             "rows": rows,
+            "tiled": tiled_rows,
+            "tiles_seconds": info.get("tiles_seconds", 0.0),
         }
         h95 = statistics.quantiles(results[90]["total"], n=20)[-1]
         c95 = statistics.quantiles(city_results[90]["total"], n=20)[-1]

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from wildside.domain.geo import GeoPoint
 
 # Tile edge in degrees of latitude and longitude (a square degree grid, as
-# Valhalla's). 0.1 degree is 11.1 km north-south and 5.6 km east-west at
+# Valhalla's). 0.05 degree is 5.6 km north-south and 2.8 km east-west at
 # Helsinki's 60 degrees north; a 90-minute round trip (3.5 km radius plus the
-# 400 m snap margin) touches 4 to 6 of them. Measured against 0.05 and 0.25
-# degrees in docs/engine.md, section 3. Changing it means rebuilding every
-# tile, so it is part of the tile format.
-TILE_DEG = 0.1
+# 400 m snap margin) touches 8 of them (at most 12) and loads about 3 times
+# the vertices it can reach, half of what 0.1 degree loads, for half the cold
+# time (docs/engine.md, section 3.1). Changing it means rebuilding every tile,
+# so it is part of the tile format.
+TILE_DEG = 0.05
 
 # Metres per degree of latitude, rounded down from the spheroid's smallest
 # (110 574 m at the equator), so boxes computed with it are never too small.
@@ -44,7 +45,7 @@ def tile_of(lat: float, lng: float, tile_deg: float = TILE_DEG) -> TileKey:
     Examples
     --------
     >>> tile_of(60.17, 24.94)
-    TileKey(x=2049, y=1501)
+    TileKey(x=4098, y=3003)
     """
     return TileKey(math.floor((lng + 180.0) / tile_deg), math.floor((lat + 90.0) / tile_deg))
 
