@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -19,7 +20,7 @@ CENTRE = SearchArea(GeoPoint(60.1712, 24.9441), None, 3_000.0)
 
 
 @pytest.fixture
-def helsinki(migrated_database_url: str, helsinki_pbf: object) -> str:
+def helsinki(migrated_database_url: str, helsinki_pbf: Path) -> str:
     build_ingest(load_settings({"WILDSIDE_DATABASE_URL": migrated_database_url}), SilentProgress())(
         helsinki_pbf
     )
