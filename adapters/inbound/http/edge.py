@@ -63,8 +63,10 @@ class Edge:
 
         method = scope.get("method", "GET")
         headers = _headers(scope)
-        parent = propagate.extract(headers)
         request_id = _request_id(headers.get("x-request-id"))
+        # Bound first: OpenTelemetry warns about a malformed traceparent while extracting.
+        with log_context.bound(request=request_id):
+            parent = propagate.extract(headers)
         user_token = log_context.user.set(None)  # the auth step names the user, this request only
 
         async def edge_send(message: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
+from adapters import log_context
 from wildside.domain.errors import UnavailableError
 from wildside.ports.route_job_queue import JobQueueError
 
@@ -40,6 +42,39 @@ class BrokerSettings:
     dead_message_ttl_ms: int = 7 * 86_400_000  # how long the dead-letter queue keeps messages
 
 
+class JobLogContext(dramatiq.Middleware):
+    """Names the job (``job_id``) on every line logged while a message is processed.
+
+    The actors bind the id themselves, but Dramatiq's own middleware logs
+    after the actor has returned ("Retrying message … in N milliseconds"), so
+    the binding spans the whole of a message's processing in the worker
+    thread, hooks included.
+    """
+
+    def __init__(self) -> None:
+        self._bound = threading.local()
+
+    def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        """Bind the message's id for this worker thread."""
+        self._bound.token = log_context.job_id.set(message.message_id)
+
+    def after_process_message(
+        self, broker: dramatiq.Broker, message: Any, *, result: Any = None, exception: Any = None
+    ) -> None:
+        """Unbind once every other middleware is done with the message."""
+        self._unbind()
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        """A skipped message is done too."""
+        self._unbind()
+
+    def _unbind(self) -> None:
+        token = getattr(self._bound, "token", None)
+        if token is not None:
+            self._bound.token = None
+            log_context.job_id.reset(token)
+
+
 def build_broker(settings: BrokerSettings) -> dramatiq.Broker:
     """A Redis broker with Dramatiq's standard middleware (retries, time limits, ...).
 
@@ -53,6 +88,7 @@ def build_broker(settings: BrokerSettings) -> dramatiq.Broker:
         dead_message_ttl=settings.dead_message_ttl_ms,
         maintenance_chance=settings.maintenance_chance,
         middleware=[
+            JobLogContext(),  # first: it binds before the others run and resets after them
             AgeLimit(),
             TimeLimit(),
             ShutdownNotifications(),

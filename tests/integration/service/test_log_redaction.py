@@ -143,6 +143,10 @@ def test_real_flows_log_no_secret_and_name_their_request(
     assert failures
     assert all(e.get("job_id") for e in failures)
     assert any(e["level"] == "warning" for e in worker_lines)
+    # Dramatiq's own middleware logs after the actor returned; those lines name the job too
+    retries = [e for e in worker_lines if e["logger"] == "dramatiq.middleware.retries.Retries"]
+    assert retries, "the failing job was never retried"
+    assert all(e.get("job_id") for e in retries), retries
     job_lines = [e for e in entries if e.get("job_id") and e.get("request_id") == request_id]
     assert job_lines, "no line of the route job carries its request and job ids"
     assert {e.get("user_hash") for e in job_lines} == {anonymous_id(user_id)}
@@ -184,3 +188,16 @@ def test_an_unexpected_websocket_error_is_logged_once_with_its_traceback(
     assert crashes[0]["level"] == "error"
     # And the line names the socket's request, as HTTP lines do
     assert crashes[0]["request_id"] == "ws-req-1"
+
+
+def test_a_malformed_traceparent_warning_names_its_request(
+    json_log: io.StringIO, make_stack: Callable[..., Stack]
+) -> None:
+    # Given the service, when a request carries a traceparent OpenTelemetry refuses
+    stack = make_stack()
+    headers = {"traceparent": "00-" + "a" * 3000, "X-Request-ID": "req-traceparent"}
+    assert stack.client.get("/health/live", headers=headers).status_code == 200
+    # Then OpenTelemetry's warning about it carries the request's id
+    warnings = [e for e in _lines(json_log) if e["logger"].startswith("opentelemetry")]
+    assert warnings, "OpenTelemetry said nothing about a 3 000-character traceparent"
+    assert {e.get("request_id") for e in warnings} == {"req-traceparent"}
