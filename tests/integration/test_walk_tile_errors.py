@@ -48,3 +48,11 @@ def test_a_truncated_tile_is_refused(helsinki: str) -> None:
         conn.execute("UPDATE walk_tiles SET data = substring(data FROM 1 FOR 40)")
     with pytest.raises(WalkTileFormatError, match="does not match its header"):
         PostgresWalkingNetworkSource(helsinki).for_area(CENTRE)
+
+
+def test_a_row_marked_with_another_format_is_refused(helsinki: str) -> None:
+    # Given a row whose format column disagrees with the reader (its blob untouched)
+    with psycopg.connect(helsinki) as conn:
+        conn.execute("UPDATE walk_tiles SET format_version = %s", (FORMAT_VERSION + 5,))
+    with pytest.raises(WalkTileFormatError, match=f"is marked format {FORMAT_VERSION + 5}"):
+        PostgresWalkingNetworkSource(helsinki).for_area(CENTRE)

@@ -16,7 +16,12 @@ from adapters.outbound.postgres.connection import (
     per_call,
     translate_errors,
 )
-from adapters.outbound.postgres.walk_tile_codec import FORMAT_VERSION, WalkTile, decode_tile
+from adapters.outbound.postgres.walk_tile_codec import (
+    FORMAT_VERSION,
+    WalkTile,
+    WalkTileFormatError,
+    decode_tile,
+)
 from adapters.outbound.postgres.walk_tile_graph import as_buffer, stitch_tiles
 from wildside.domain.walk_tiles import TILE_DEG, area_bounds, tiles_in
 from wildside.ports.walking_network_source import (
@@ -126,7 +131,11 @@ class PostgresWalkingNetworkSource(WalkingNetworkSource):
             for x, y, version, format_version, data in rows:
                 blob = bytes(data)
                 if format_version != FORMAT_VERSION:
-                    decode_tile(blob)  # raises, naming the format it found
+                    decode_tile(blob)  # raises, naming the format its header gives
+                    raise WalkTileFormatError(
+                        f"walk tile ({x}, {y}) is marked format {format_version},"
+                        f" this worker reads {FORMAT_VERSION}; ingest again"
+                    )
                 tile = decode_tile(blob)
                 self.cache.put(("tile", x, y, version), tile, len(blob))
                 found[(x, y)] = (version, tile)
