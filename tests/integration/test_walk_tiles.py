@@ -201,7 +201,8 @@ def test_stitched_tiles_keep_every_usable_shortest_path(
         end = None
     area = SearchArea(start, end, walk_m)
     lats, lngs = np.asarray(whole.lats), np.asarray(whole.lngs)
-    near = np.flatnonzero(_haversine(start, lats, lngs) <= walk_m / 2)
+    to_ends = _haversine(start, lats, lngs) + _haversine(end or start, lats, lngs)
+    near = np.flatnonzero(to_ends <= walk_m)
     try:
         part = PostgresWalkingNetworkSource(helsinki_fine, tile_deg=FINE_DEG).for_area(area)
     except NoWalkingNetworkError:
