@@ -106,6 +106,16 @@ def hostile_bodies(ledger: Ledger, rng: random.Random) -> list[tuple[str, bytes]
         ("application/json", b""),
         ("text/plain", b"hello"),
         ("application/json", b"\x00" * 64),
+        # NUL inside JSON strings: valid JSON, but PostgreSQL text cannot hold it.
+        (
+            "application/json",
+            json.dumps({"username": "drill\u0000", "password": "x" * 12}).encode(),
+        ),
+        (
+            "application/json",
+            json.dumps({"username": "drill", "password": "pass\u0000word"}).encode(),
+        ),
+        ("application/json", json.dumps({**good, "preferences": ["art\u0000"]}).encode()),
     ]
 
 
