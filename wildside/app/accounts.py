@@ -13,6 +13,7 @@ from wildside.domain.accounts import (
     format_token,
     hash_password,
     is_token_shaped,
+    is_valid_username,
     token_hash,
     validate_password,
     validate_username,
@@ -133,7 +134,9 @@ class Accounts:
         ``AuthenticationError`` if they do not match.
         """
         self._throttle_login(username, address)
-        stored = self._store.find_user(username)
+        # A name no user can have is not looked up (a NUL or a lone surrogate is
+        # not even storable), but costs the same hash as a wrong password.
+        stored = self._store.find_user(username) if is_valid_username(username) else None
         encoded = stored.password_hash if stored is not None else None
         is_match = verify_password(password, encoded or _DECOY_HASH)
         if stored is None or encoded is None or not is_match:

@@ -40,9 +40,20 @@ class IssuedToken:
     secret: str
 
 
+def is_valid_username(username: str) -> bool:
+    """Whether ``username`` could name a user: 1..64 letters, digits, ``_``, ``.`` or ``-``.
+
+    Examples
+    --------
+    >>> is_valid_username("ada.lovelace"), is_valid_username("ada\x00"), is_valid_username("\ud800")
+    (True, False, False)
+    """
+    return _USERNAME.fullmatch(username) is not None
+
+
 def validate_username(username: str) -> str:
     """Return ``username`` if it is 1..64 letters, digits, ``_``, ``.`` or ``-``."""
-    if not _USERNAME.fullmatch(username):
+    if not is_valid_username(username):
         raise InvalidInputError(
             "a username is 1 to 64 letters, digits, '_', '.' or '-'", field="username"
         )
@@ -50,12 +61,16 @@ def validate_username(username: str) -> str:
 
 
 def validate_password(password: str) -> str:
-    """Return ``password`` if its length is acceptable."""
+    """Return ``password`` if its length is acceptable and it is Unicode text (UTF-8 encodable)."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInputError(
             f"a password is {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
             field="password",
         )
+    try:
+        password.encode()
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for the hash to read
+        raise InvalidInputError("a password must be Unicode text", field="password") from None
     return password
 
 

@@ -393,3 +393,29 @@ def test_one_address_spraying_many_accounts_is_throttled(
     stack = hostile_stack(login_limit_per_address=4)
     codes = [_attempt(stack, "10.9.9.9", "x" * 12, f"user{i}").status_code for i in range(6)]
     assert codes == [401] * 4 + [429] * 2
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["ada\x00", "\x00", "\ud800", "ada\udfff\ud800", "a\x00\ud83d", "ädä", "a" * 64 + "b"],
+    ids=["nul", "only-nul", "lone-surrogate", "surrogates", "mixed", "non-ascii", "too-long"],
+)
+def test_a_login_name_no_user_can_have_is_a_401_not_a_5xx(
+    hostile_stack: Callable[..., Stack], username: str
+) -> None:
+    # Given a user (found by schemathesis: a NUL or a lone surrogate in the name was a 500)
+    stack = hostile_stack()
+    stack.user("ada", password=PASSWORD)
+    # When someone logs in with a name no user can have, with any password
+    for password in (PASSWORD, "wrong\ud800horse"):
+        # \u escapes, as a JSON client sends a lone surrogate (UTF-8 has no bytes for it)
+        body = json.dumps({"username": username, "password": password}, ensure_ascii=True)
+        answer = stack.client.post(
+            "/api/v1/login",
+            content=body,
+            headers={**from_address("203.0.113.77"), "content-type": "application/json"},
+        )
+        # Then it is a problem: the 401 of a wrong name or password (or a 400 where
+        # the JSON decoder already refuses a lone surrogate), never a 5xx
+        assert answer.status_code in (400, 401, 422), answer.text
+        assert answer.headers["content-type"] == PROBLEM

@@ -62,3 +62,8 @@ def test_tokens_are_url_safe_and_shaped() -> None:
 def test_a_token_needs_exactly_32_bytes() -> None:
     with pytest.raises(ValueError, match="32"):
         format_token(b"short")
+
+
+def test_a_password_must_be_unicode_text_a_hash_can_read() -> None:
+    with pytest.raises(InvalidInputError, match="Unicode"):
+        validate_password("long enough \ud800 but a lone surrogate")
