@@ -62,11 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     route_job_max_backoff_ms: int = 30_000
     # A worker sweeps dead workers' messages itself every maintenance tick, which is
     # also its own heartbeat, so the timeout need only cover a few missed ticks.
-    queue_heartbeat_timeout_ms: int = 30_000
+    queue_heartbeat_timeout_ms: int = 15_000
     queue_maintenance_chance: int = 1_000  # per million broker commands: sweep dead workers
-    maintenance_interval_s: float = 10.0  # lost jobs come back within lease + this
+    maintenance_interval_s: float = 5.0  # lost jobs come back within lease + this
     cleanup_interval_s: float = 300.0  # expired requests and keys are deleted this often
-    route_job_lease_s: float = 30.0  # a running request is its worker's while renewed
+    route_job_lease_s: float = 15.0  # a running request is its worker's while renewed
     requeue_after_s: float = 300.0
     # Logs of `serve`, `worker` and `dev` children.
     log_level: str = "INFO"
