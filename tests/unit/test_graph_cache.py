@@ -78,3 +78,21 @@ def test_thousands_of_requests_over_many_regions_from_many_threads() -> None:
     assert max(peaks) <= cache.max_bytes
     assert cache.hits > 0
     assert cache.misses > 0
+
+
+def test_a_worker_gets_the_cache_size_it_is_configured_with() -> None:
+    # Given a setting other than the fallback (found by the region bench: an empty
+    # cache is falsy, so `cache or default` replaced the configured one with 256 MiB)
+    from adapters.composition.engine import build_tour_engines
+    from adapters.settings import load_settings
+
+    settings = load_settings(
+        {
+            "WILDSIDE_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+            "WILDSIDE_GRAPH_CACHE_MB": "100",
+        }
+    )
+    # When the engines are built (nothing connects yet)
+    engines = build_tour_engines(settings)
+    # Then the cache they share has the configured budget
+    assert engines._source.cache.max_bytes == 100 * 1024 * 1024

@@ -71,7 +71,8 @@ class PostgresWalkingNetworkSource(WalkingNetworkSource):
     ) -> None:
         self._url = database_url
         self._connections = connections or per_call(database_url)
-        self.cache = cache or GraphCache(DEFAULT_CACHE_BYTES)
+        # Not `cache or …`: an empty cache has len() 0 and is falsy, and was replaced.
+        self.cache = cache if cache is not None else GraphCache(DEFAULT_CACHE_BYTES)
         self._pad_m = pad_m
         self._tile_deg = tile_deg
 
