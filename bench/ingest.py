@@ -28,7 +28,32 @@ CACHE = REPO / ".run" / "bench"
 GNU_TIME = Path("/usr/bin/time")
 # osm2pgsql variants: the one asked for, and its in-memory middle (--osm2pgsql-ram).
 OSM2PGSQL_FLAGS = {"osm2pgsql": ["--slim", "--drop"], "osm2pgsql-ram": []}
-HEADERS = ("file", "nodes", "ways", "tool", "median s", "min s", "peak RSS MiB")
+HEADERS = ("file", "nodes", "ways", "tool", "median s", "min s", "tiles s", "peak RSS MiB")
+TILE_MARK = "bench-ingest-tiles-s="
+# Runs ``wildside`` in-process with the tile step (find touched tiles + rebuild them,
+# both in adapters/outbound/postgres/map_data_store.py) wrapped in a timer that prints
+# its seconds to stderr; the product code itself is unchanged.
+TIMED_WILDSIDE = f"""
+import sys, time
+from adapters.outbound.postgres import map_data_store as store
+spent = [0.0]
+def timer(fn):
+    def wrapped(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+    return wrapped
+store.touched_tiles = timer(store.touched_tiles)
+store.rebuild_tiles = timer(store.rebuild_tiles)
+from adapters.entrypoint import main
+sys.argv = ["wildside", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print("{TILE_MARK}%.3f" % spent[0], file=sys.stderr)
+"""
 RATIO = "ratio wildside/row"
 
 
@@ -39,6 +64,7 @@ class Run:
     seconds: float
     rss_mib: float
     stdout: str
+    tile_s: float | None = None
 
 
 @dataclass
@@ -60,6 +86,12 @@ class Result:
     def best(self) -> float:
         """Fastest repetition, in seconds."""
         return min(run.seconds for run in self.runs)
+
+    @property
+    def tile_median(self) -> float | None:
+        """Median seconds of the tile step (wildside only), ``None`` if not measured."""
+        spent = [run.tile_s for run in self.runs if run.tile_s is not None]
+        return statistics.median(spent) if spent else None
 
     @property
     def peak_rss(self) -> float:
@@ -155,7 +187,10 @@ def timed(command: list[str], env: dict[str, str]) -> Run:
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
         raise RuntimeError(f"{command[0]} exited with {done.returncode}:\n{tail}")
-    return Run(seconds=seconds, rss_mib=int(kib) / 1024, stdout=done.stdout.strip())
+    marks = [line for line in done.stderr.splitlines() if line.startswith(TILE_MARK)]
+    tile_s = float(marks[-1].removeprefix(TILE_MARK)) if marks else None
+    stdout = done.stdout.strip()
+    return Run(seconds=seconds, rss_mib=int(kib) / 1024, stdout=stdout, tile_s=tile_s)
 
 
 def prepare_and_time(tool: str, db: str, path: Path, programs: dict[str, str]) -> Run:
@@ -164,7 +199,9 @@ def prepare_and_time(tool: str, db: str, path: Path, programs: dict[str, str]) -
         env = {**os.environ, "WILDSIDE_DATABASE_URL": db}
         migrate = [programs["wildside"], "migrate"]
         subprocess.run(migrate, env=env, check=True, capture_output=True, text=True)
-        return timed([programs["wildside"], "ingest", str(path), "--json"], env)
+        python = str(Path(programs["wildside"]).parent / "python")
+        command = [python, "-c", TIMED_WILDSIDE, "ingest", str(path), "--json"]
+        return timed(command, env)
     admin(db, "CREATE EXTENSION postgis", "CREATE EXTENSION hstore")
     command = [programs["osm2pgsql"], *OSM2PGSQL_FLAGS[tool], "-d", db, str(path)]
     return timed(command, dict(os.environ))
@@ -198,7 +235,8 @@ def bench_file(
             run = one_run(tool, path, url, programs)
             results[tool].runs.append(run)
             print(
-                f"  {label} {rep + 1}/{repeat} {tool}: {run.seconds:.2f} s, {run.rss_mib:.0f} MiB",
+                f"  {label} {rep + 1}/{repeat} {tool}: {run.seconds:.2f} s, {run.rss_mib:.0f} MiB"
+                + ("" if run.tile_s is None else f", tiles {run.tile_s:.2f} s"),
                 file=sys.stderr,
             )
     return list(results.values())
@@ -218,7 +256,8 @@ def table(results: list[Result]) -> str:
     for r in results:
         share = ratio(results, r)
         cells = (r.file, f"{r.nodes:,}", f"{r.ways:,}", r.tool, f"{r.median:.2f}", f"{r.best:.2f}")
-        rows.append((*cells, f"{r.peak_rss:.0f}", "" if share is None else f"{share:.2f}"))
+        tiles = "" if r.tile_median is None else f"{r.tile_median:.2f}"
+        rows.append((*cells, tiles, f"{r.peak_rss:.0f}", "" if share is None else f"{share:.2f}"))
     headers = (*HEADERS, RATIO)
     widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
     lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in [headers]]
@@ -234,6 +273,8 @@ def as_json(results: list[Result], meta: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {"file": r.file, "nodes": r.nodes, "ways": r.ways, "tool": r.tool}
         entry |= {"median_s": round(r.median, 3), "min_s": round(r.best, 3)}
         entry |= {"peak_rss_mib": round(r.peak_rss, 1)}
+        if r.tile_median is not None:
+            entry["tiles_median_s"] = round(r.tile_median, 3)
         entry["runs_s"] = [round(run.seconds, 3) for run in r.runs]
         share = ratio(results, r)
         if share is not None:
@@ -266,7 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"{args.repeat} repetition(s) per tool and file, each in a fresh database, order "
         "alternating; osm2pgsql = --slim --drop, osm2pgsql-ram = no --slim; ratio = wildside "
-        "median / row median; peak RSS = client process tree (server backends excluded)"
+        "median / row median (wildside incl. its walk tiles); tiles s = wildside's tile step "
+        "(touched_tiles + rebuild_tiles); peak RSS = client process tree (server backends excluded)"
     )
     if args.json:
         print(json.dumps(as_json(results, meta)))
