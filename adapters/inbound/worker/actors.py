@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import dramatiq
-from dramatiq.middleware import CurrentMessage
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from adapters import log_context
@@ -105,16 +104,14 @@ def declare_actors(
         except InvalidInputError as exc:
             log.error("dropping a malformed enrichment job: %s", exc)
             return
-        with log_context.bound(job=_message_id()):
-            handlers.enrich(job)  # Overpass failures end the job; store outages raise: retry
+        # The broker's JobLogContext middleware names the job on every line.
+        handlers.enrich(job)  # Overpass failures end the job; store outages raise: retry
 
     def generate_route(document: dict[str, Any]) -> None:
         job = _decode(document)
         if job is None:
             return  # a message no retry can fix: drop it (it is logged)
-        with log_context.bound(
-            request=job.request_id, job=_message_id(), user_hash=anonymous_id(job.user_id)
-        ):
+        with log_context.bound(request=job.request_id, user_hash=anonymous_id(job.user_id)):
             try:
                 handlers.generate_route(job)
             except TimeLimitExceeded:
@@ -159,11 +156,6 @@ def declare_actors(
             time_limit=enrichment_time_limit_ms,
         )(enrich_area),
     ]
-
-
-def _message_id() -> str | None:
-    message = CurrentMessage.get_current_message()
-    return None if message is None else message.message_id
 
 
 def _decode(document: Any) -> GenerateRouteJob | None:
