@@ -8,8 +8,10 @@ already has PostGIS, so no test sees another's rows.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 import redis
 from pytest_postgresql import factories
 from pytest_postgresql.executors import PostgreSQLExecutor
+from pytest_postgresql.janitor import DatabaseJanitor
 
 from adapters.outbound.local_servers.redis_server import RedisServer
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
@@ -48,6 +51,28 @@ postgresql_proc = factories.postgresql_proc(
     load=[_load_postgis],
 )
 postgresql = factories.postgresql("postgresql_proc", dbname="wildside_test")
+
+
+@contextlib.contextmanager
+def fresh_database(proc: PostgreSQLExecutor, prefix: str, redis_url: str) -> Iterator[str]:
+    """URL of a new database cloned from the PostGIS template, dropped after; Redis emptied.
+
+    For suites that run whole processes (e2e, drills) against one session server.
+    """
+    dbname = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with DatabaseJanitor(
+        user=proc.user,
+        host=proc.host,
+        port=proc.port,
+        dbname=dbname,
+        template_dbname=proc.template_dbname,
+        maintenance_dbname=proc.maintenance_dbname,
+        password=proc.password,
+    ):
+        client = redis.Redis.from_url(redis_url)
+        client.flushall()
+        client.close()
+        yield url_of(proc, dbname)
 
 
 def url_of(proc: PostgreSQLExecutor, dbname: str) -> str:

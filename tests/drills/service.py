@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-import redis
 from pytest_postgresql.executors import PostgreSQLExecutor
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from adapters.composition.service import accounts, open_resources
 from adapters.settings import Settings, load_settings
-from tests.conftest import url_of
+from tests.conftest import fresh_database
 from tests.drills.ledger import Ledger
 from tests.e2e.live_service import LiveService
 from wildside.domain.accounts import IssuedToken
@@ -121,21 +119,8 @@ def drill_service(
     ledger: Ledger,
 ) -> Iterator[DrillService]:
     """A prepared ``DrillService`` on its own fresh database (nothing started; stopped after)."""
-    dbname = f"drill_{uuid.uuid4().hex[:10]}"
-    janitor = DatabaseJanitor(
-        user=postgresql_proc.user,
-        host=postgresql_proc.host,
-        port=postgresql_proc.port,
-        dbname=dbname,
-        template_dbname=postgresql_proc.template_dbname,
-        maintenance_dbname=postgresql_proc.maintenance_dbname,
-        password=postgresql_proc.password,
-    )
-    with janitor:
-        client = redis.Redis.from_url(redis_url)
-        client.flushall()
-        client.close()
-        service = DrillService(url_of(postgresql_proc, dbname), redis_url, run_dir, ledger=ledger)
+    with fresh_database(postgresql_proc, "drill", redis_url) as database_url:
+        service = DrillService(database_url, redis_url, run_dir, ledger=ledger)
         service.prepare(helsinki)
         try:
             yield service

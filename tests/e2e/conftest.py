@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from pytest_postgresql.executors import PostgreSQLExecutor
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from adapters.outbound.local_servers.redis_server import RedisServer
-from tests.conftest import url_of
+from tests.conftest import fresh_database
 from tests.e2e.live_service import LiveService, running
 
 
@@ -22,21 +19,8 @@ def prepared_service(
     postgresql_proc: PostgreSQLExecutor, redis_server: RedisServer, helsinki: Path, run_dir: Path
 ) -> Iterator[LiveService]:
     """A ``LiveService`` on a fresh database with central Helsinki loaded (nothing started)."""
-    dbname = f"e2e_{uuid.uuid4().hex[:10]}"
-    janitor = DatabaseJanitor(
-        user=postgresql_proc.user,
-        host=postgresql_proc.host,
-        port=postgresql_proc.port,
-        dbname=dbname,
-        template_dbname=postgresql_proc.template_dbname,
-        maintenance_dbname=postgresql_proc.maintenance_dbname,
-        password=postgresql_proc.password,
-    )
-    with janitor:
-        client = redis.Redis.from_url(redis_server.url)
-        client.flushall()
-        client.close()
-        service = LiveService(url_of(postgresql_proc, dbname), redis_server.url, run_dir)
+    with fresh_database(postgresql_proc, "e2e", redis_server.url) as database_url:
+        service = LiveService(database_url, redis_server.url, run_dir)
         service.prepare(helsinki)
         yield service
 
