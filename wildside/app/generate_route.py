@@ -119,10 +119,9 @@ class GenerateRoute:
 
     def _generate(self, job: GenerateRouteJob) -> JobOutcome:
         began = self._clock.monotonic()
-        lease_until = self._settings.lease.expiry(self._clock.now())
-        started = self._store.begin_attempt(
-            job.request_id, self._clock.now(), lease_until=lease_until
-        )
+        now = self._clock.now()
+        lease_until = self._settings.lease.expiry(now)
+        started = self._store.begin_attempt(job.request_id, now, lease_until=lease_until)
         if started is None:
             # A redelivered job whose request is already final (or expired), or
             # a duplicate while another worker holds the request's lease.
