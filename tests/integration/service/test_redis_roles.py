@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 import redis
 
+from adapters.outbound.dramatiq.broker import build_broker, send
 from adapters.outbound.local_servers.redis_server import RedisServer
 from tests.conftest import free_port
 from tests.service_stack import HELSINKI, Stack, wait_for
+from tests.support import defaults
+from wildside.ports.route_job_queue import ROUTE_JOB, ROUTE_QUEUE, JobQueueError
 
 CACHE_BUDGET_MB = 2  # an empty Redis 7 uses about 0.9 MB of it
 FILLER_BYTES = 32 * 1024
@@ -80,3 +83,33 @@ def test_a_full_cache_evicts_while_every_queued_job_completes(
     assert queue.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
     queue.close()
     assert _info(queue_url, "evicted_keys") == queue_evictions
+
+
+def _fill_until_refused(client: redis.Redis) -> int:
+    """Write filler entries until the server refuses for lack of memory; return how many fit."""
+    for number in range(FILLER_KEYS):
+        try:
+            client.set(f"route:v1:filler{number}", b"x" * FILLER_BYTES)
+        except redis.exceptions.OutOfMemoryError:
+            return number
+    raise AssertionError("the server took every filler entry")
+
+
+def test_on_one_noeviction_server_a_full_cache_would_refuse_jobs(tmp_path: Path) -> None:
+    # Given the setup the roles replace: cache entries and queues on one server that
+    # never evicts (the only policy safe for the queue), with the same small budget
+    shared = RedisServer(root=tmp_path / "shared", port=free_port(), maxmemory_mb=CACHE_BUDGET_MB)
+    shared.start()
+    broker = build_broker(defaults.broker_settings(shared.url))
+    client = redis.Redis.from_url(shared.url)
+    try:
+        # When route results fill it, until it refuses more
+        stored = _fill_until_refused(client)
+        assert 0 < stored < FILLER_KEYS
+        # Then the next job cannot be queued: the cache starved the queue
+        with pytest.raises(JobQueueError):
+            send(broker, ROUTE_QUEUE, ROUTE_JOB, {"request_id": "r1"})
+    finally:
+        client.close()
+        broker.close()
+        shared.stop()
