@@ -14,34 +14,21 @@ from adapters.outbound.local_servers.redis_server import RedisServer
 from tests.conftest import free_port
 from tests.service_stack import HELSINKI, Stack, wait_for
 from tests.support import defaults
+from tests.support.redis_roles import (
+    CACHE_BUDGET_MB,
+    FILLER_KEYS,
+    evicted_keys,
+    fill_until_refused,
+    small_cache_server,
+)
 from wildside.ports.route_job_queue import ROUTE_JOB, ROUTE_QUEUE, JobQueueError
-
-CACHE_BUDGET_MB = 2  # an empty Redis 7 uses about 0.9 MB of it
-FILLER_BYTES = 32 * 1024
-FILLER_KEYS = 200  # 6.4 MB: three times the budget
 
 
 @pytest.fixture
 def cache_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A cache-role Redis as the private stack starts it, with a tiny memory budget."""
-    server = RedisServer(
-        root=tmp_path / "redis-cache",
-        port=free_port(),
-        is_durable=False,
-        maxmemory_mb=CACHE_BUDGET_MB,
-        eviction_policy="allkeys-lfu",
-    )
-    server.start()
-    yield server
-    server.stop()
-
-
-def _info(url: str, field: str) -> int:
-    client = redis.Redis.from_url(url)
-    try:
-        return int(client.info("stats")[field])
-    finally:
-        client.close()
+    with small_cache_server(tmp_path / "redis-cache") as server:
+        yield server
 
 
 def test_a_full_cache_evicts_while_every_queued_job_completes(
@@ -52,10 +39,9 @@ def test_a_full_cache_evicts_while_every_queued_job_completes(
     queue_url = stack.settings.require_queue_redis_url()
     assert queue_url != cache_server.url
     cache = redis.Redis.from_url(cache_server.url)
-    for number in range(FILLER_KEYS):
-        cache.set(f"route:v1:filler{number}", b"x" * FILLER_BYTES)
-    assert _info(cache_server.url, "evicted_keys") > 0
-    queue_evictions = _info(queue_url, "evicted_keys")
+    assert fill_until_refused(cache) == FILLER_KEYS  # it evicts instead of refusing
+    assert evicted_keys(cache_server.url) > 0
+    queue_evictions = evicted_keys(queue_url)
 
     # When several different routes are queued and a worker runs them
     token = stack.user("ada")
@@ -82,17 +68,7 @@ def test_a_full_cache_evicts_while_every_queued_job_completes(
     assert list(queue.scan_iter("route:v1:*")) == []
     assert queue.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
     queue.close()
-    assert _info(queue_url, "evicted_keys") == queue_evictions
-
-
-def _fill_until_refused(client: redis.Redis) -> int:
-    """Write filler entries until the server refuses for lack of memory; return how many fit."""
-    for number in range(FILLER_KEYS):
-        try:
-            client.set(f"route:v1:filler{number}", b"x" * FILLER_BYTES)
-        except redis.exceptions.OutOfMemoryError:
-            return number
-    raise AssertionError("the server took every filler entry")
+    assert evicted_keys(queue_url) == queue_evictions
 
 
 def test_on_one_noeviction_server_a_full_cache_would_refuse_jobs(tmp_path: Path) -> None:
@@ -104,7 +80,7 @@ def test_on_one_noeviction_server_a_full_cache_would_refuse_jobs(tmp_path: Path)
     client = redis.Redis.from_url(shared.url)
     try:
         # When route results fill it, until it refuses more
-        stored = _fill_until_refused(client)
+        stored = fill_until_refused(client)
         assert 0 < stored < FILLER_KEYS
         # Then the next job cannot be queued: the cache starved the queue
         with pytest.raises(JobQueueError):
