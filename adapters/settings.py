@@ -20,13 +20,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Every knob of the service. Field ``foo_bar`` is variable ``WILDSIDE_FOO_BAR``."""
 
     database_url: str | None = None
+    # Redis in two roles (docs/operations.md, "Redis"): the queue (Dramatiq, pub/sub and
+    # coordination state that must never be evicted: AOF, noeviction) and the cache
+    # (route results only: maxmemory + allkeys-lfu). `redis_url` is the fallback of both,
+    # so a deployment with one URL keeps working; the cache falls back to the queue's URL.
     redis_url: str | None = None
+    redis_queue_url: str | None = None
+    redis_cache_url: str | None = None
     run_dir: Path = _REPO_ROOT / ".run"
     data_dir: Path = _REPO_ROOT / "data"
     migrations_dir: Path = _REPO_ROOT / "migrations"
     ingest_batch_size: int = 10_000
     pg_port: int = 54329
     redis_port: int = 63799
+    # The private stack's cache server (`wildside services start`, `wildside dev`): its
+    # port (unset: the queue's + 1, so a run given its own WILDSIDE_REDIS_PORT gets its
+    # own cache too), and its memory budget before allkeys-lfu evicts.
+    redis_cache_port: int | None = None
+    redis_cache_maxmemory_mb: int = 64
     # HTTP API (`wildside serve`).
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -113,6 +124,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         for name in ("pg_port", "redis_port", "http_port", "worker_metrics_port"):
             if not 1 <= getattr(self, name) <= 65535:
                 raise ValueError(f"must be a TCP port 1..65535 (`$.{name}`)")
+        if not 1 <= self.cache_server_port() <= 65535:
+            raise ValueError("must be a TCP port 1..65535 (`$.redis_cache_port`)")
         _positive(
             self,
             "session_max_age_s",
@@ -129,6 +142,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "route_cache_ttl_s",
             "worker_threads",
             "graph_cache_mb",
+            "redis_cache_maxmemory_mb",
             "route_job_time_limit_s",
             "route_job_min_backoff_ms",
             "route_job_max_backoff_ms",
@@ -166,7 +180,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise ValueError(
                 "must be at least three maintenance intervals (`$.queue_heartbeat_timeout_ms`)"
             )
-        for name in ("database_url", "redis_url"):
+        for name in ("database_url", "redis_url", "redis_queue_url", "redis_cache_url"):
             value = getattr(self, name)
             if value is not None and not value.strip():
                 raise ValueError(f"must not be empty (`$.{name}`)")
@@ -189,15 +203,48 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             )
         return self.database_url
 
-    def require_redis_url(self) -> str:
-        """Return the Redis URL or explain how to get one."""
-        if self.redis_url is None:
+    def cache_server_port(self) -> int:
+        """Port of the private cache Redis: ``redis_cache_port``, else the queue's + 1.
+
+        Examples
+        --------
+        >>> Settings(redis_port=6379).cache_server_port()
+        6380
+        """
+        return self.redis_port + 1 if self.redis_cache_port is None else self.redis_cache_port
+
+    def require_queue_redis_url(self) -> str:
+        """The queue role's Redis URL (``REDIS_QUEUE_URL``, else ``REDIS_URL``), or explain.
+
+        Examples
+        --------
+        >>> Settings(redis_url="redis://q:6379/0").require_queue_redis_url()
+        'redis://q:6379/0'
+        """
+        url = self.redis_queue_url or self.redis_url
+        if url is None:
             raise ConfigurationError(
-                f"{PREFIX}REDIS_URL is not set; start the private servers with "
-                '`eval "$(wildside services start)"` or point it at a Redis server',
-                variable=f"{PREFIX}REDIS_URL",
+                f"{PREFIX}REDIS_QUEUE_URL (or {PREFIX}REDIS_URL) is not set; start the private"
+                ' servers with `eval "$(wildside services start)"` or point it at a Redis server',
+                variable=f"{PREFIX}REDIS_QUEUE_URL",
             )
-        return self.redis_url
+        return url
+
+    def require_cache_redis_url(self) -> str:
+        """The cache role's Redis URL (``REDIS_CACHE_URL``, else the queue's), or explain.
+
+        Examples
+        --------
+        >>> Settings(redis_url="redis://q:6379/0").require_cache_redis_url()
+        'redis://q:6379/0'
+        >>> Settings(redis_url="redis://q/0", redis_cache_url="redis://c/0").require_cache_redis_url()
+        'redis://c/0'
+        """
+        return self.redis_cache_url or self.require_queue_redis_url()
+
+    def require_redis_url(self) -> str:
+        """The queue role's URL: the name callers used before the cache had a role of its own."""
+        return self.require_queue_redis_url()
 
 
 def _check_overpass(settings: Settings) -> None:

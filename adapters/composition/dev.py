@@ -57,8 +57,14 @@ def run_dev(settings: Settings, options: DevOptions, hooks: DevHooks) -> int:
     started_here = [server for server in servers if not server.is_running()]
     for server in servers:
         server.start()
-    postgres, redis_server = servers
-    settings = _with(settings, database_url=postgres.url, redis_url=redis_server.url)
+    postgres, queue, cache = servers
+    settings = _with(
+        settings,
+        database_url=postgres.url,
+        redis_url=queue.url,
+        redis_queue_url=None,  # the servers just started win over the shell's variables
+        redis_cache_url=cache.url,
+    )
     try:
         token = _prepare(settings, hooks)
         env = _child_env(settings)
@@ -119,7 +125,8 @@ def _child_env(settings: Settings) -> dict[str, str]:
     env.update(
         {
             f"{PREFIX}DATABASE_URL": settings.require_database_url(),
-            f"{PREFIX}REDIS_URL": settings.require_redis_url(),
+            f"{PREFIX}REDIS_URL": settings.require_queue_redis_url(),
+            f"{PREFIX}REDIS_CACHE_URL": settings.require_cache_redis_url(),
             f"{PREFIX}SESSION_KEY_FILE": str(settings.run_dir / "session.key"),
             # Plain http on loopback: browsers treat localhost as secure, curl does not.
             f"{PREFIX}COOKIE_SECURE": "false",

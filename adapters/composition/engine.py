@@ -124,9 +124,21 @@ def build_plan_tour(
     )
 
 
-def local_servers(settings: Settings) -> tuple[PostgresCluster, RedisServer]:
-    """The private servers ``wildside services`` and ``wildside dev`` manage."""
+def local_servers(settings: Settings) -> tuple[PostgresCluster, RedisServer, RedisServer]:
+    """The private servers ``wildside services`` and ``wildside dev`` manage.
+
+    Redis runs twice, once per role, because eviction is a server-wide
+    setting: the queue keeps everything (AOF, ``noeviction``), the cache keeps
+    at most ``redis_cache_maxmemory_mb`` and evicts the least used.
+    """
     return (
         PostgresCluster(root=settings.run_dir / "postgres", port=settings.pg_port),
         RedisServer(root=settings.run_dir / "redis", port=settings.redis_port),
+        RedisServer(
+            root=settings.run_dir / "redis-cache",
+            port=settings.cache_server_port(),
+            is_durable=False,  # a cache is rebuilt by use; persisting it buys nothing
+            maxmemory_mb=settings.redis_cache_maxmemory_mb,
+            eviction_policy="allkeys-lfu",
+        ),
     )

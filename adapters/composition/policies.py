@@ -167,7 +167,7 @@ def worker_options(settings: Settings) -> WorkerOptions:
 def broker_settings(settings: Settings) -> BrokerSettings:
     """The Redis broker: when a silent worker counts as dead, how often it is swept."""
     return BrokerSettings(
-        redis_url=settings.require_redis_url(),
+        redis_url=settings.require_queue_redis_url(),
         heartbeat_timeout_ms=settings.queue_heartbeat_timeout_ms,
         maintenance_chance=settings.queue_maintenance_chance,
     )

@@ -28,7 +28,7 @@ class Runtime(CliRuntime):
     settings: Settings
 
     def start_servers(self) -> list[ServerState]:
-        """Start PostgreSQL, then Redis."""
+        """Start PostgreSQL, then Redis (queue, then cache)."""
         for server in local_servers(self.settings):
             server.start()
         return self.server_status()
@@ -40,11 +40,17 @@ class Runtime(CliRuntime):
         return self.server_status()
 
     def server_status(self) -> list[ServerState]:
-        """Report both servers."""
-        postgres, redis = local_servers(self.settings)
+        """Report every server.
+
+        The queue's URL is exported as ``WILDSIDE_REDIS_URL``, the fallback of
+        both roles, so scripts written before the cache had a role of its own
+        keep working; the cache's as ``WILDSIDE_REDIS_CACHE_URL``.
+        """
+        postgres, queue, cache = local_servers(self.settings)
         return [
             ServerState("postgresql", postgres.is_running(), postgres.url, "WILDSIDE_DATABASE_URL"),
-            ServerState("redis", redis.is_running(), redis.url, "WILDSIDE_REDIS_URL"),
+            ServerState("redis", queue.is_running(), queue.url, "WILDSIDE_REDIS_URL"),
+            ServerState("redis-cache", cache.is_running(), cache.url, "WILDSIDE_REDIS_CACHE_URL"),
         ]
 
     def migrate(self) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import dramatiq
 import psycopg_pool
 import redis
+from redis import Redis
 
 from adapters.composition.engine import build_plan_tour
 from adapters.composition.policies import (
@@ -54,12 +55,17 @@ from wildside.ports.route_job_queue import ROUTE_QUEUE, GenerateRouteJob
 
 @dataclass(frozen=True, slots=True)
 class Resources:
-    """Connections one process shares between its use cases (closed in reverse order)."""
+    """Connections one process shares between its use cases (closed in reverse order).
+
+    ``redis`` is the queue role (never evicts: rate limits, quota, breakers,
+    status fan-out), ``cache`` the cache role (route results, may evict).
+    """
 
     settings: Settings
     pool: psycopg_pool.ConnectionPool
     redis: redis.Redis
     broker: dramatiq.Broker
+    cache: Redis  # (the field ``redis`` hides the module's name in the class body)
 
     @property
     def route_store(self) -> PostgresRouteRequestStore:
@@ -74,13 +80,15 @@ class Resources:
 
 @contextlib.contextmanager
 def open_resources(settings: Settings, *, pool_size: int | None = None) -> Iterator[Resources]:
-    """Open the pool, the Redis client and the broker; close them on exit."""
+    """Open the pool, the two Redis clients and the broker; close them on exit."""
     pool = open_pool(settings.require_database_url(), max_size=pool_size or settings.db_pool_size)
-    client = redis_client(settings.require_redis_url())
+    client = redis_client(settings.require_queue_redis_url())
     broker = build_broker(broker_settings(settings))
+    cache = redis_client(settings.require_cache_redis_url())  # connects on first use only
     try:
-        yield Resources(settings, pool, client, broker)
+        yield Resources(settings, pool, client, broker, cache)
     finally:
+        cache.close()
         broker.close()
         client.close()
         pool.close()
@@ -207,7 +215,7 @@ def worker_services(
         generate=GenerateRoute(
             store=store,
             planner=planner,
-            cache=RedisRouteCache(resources.redis),
+            cache=RedisRouteCache(resources.cache),
             publisher=RedisStatusPublisher(resources.redis),
             metrics=metrics,
             clock=SystemClock(),

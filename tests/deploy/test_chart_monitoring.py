@@ -144,6 +144,11 @@ def test_the_alerts_the_operations_issue_asks_for_are_there(helm_path: str) -> N
             "< 2000",
         ),
         "WildsideRedisEvictions": ("redis_evicted_keys_total{", 'service="redis-queue-metrics"'),
+        "WildsideRedisCacheEvictions": (
+            "redis_evicted_keys_total{",
+            'service="redis-cache-metrics"',
+            "> 0",
+        ),
         "WildsidePostgresConnectionsHigh": (
             "pg_stat_activity_count",
             "pg_settings_max_connections",
@@ -185,7 +190,7 @@ def test_exporter_dependent_alerts_say_so_and_can_be_switched_off(helm_path: str
         if metric_names(r["expr"]) & {"redis_evicted_keys_total", "pg_settings_max_connections"}
     ]
     # Then their descriptions name the exporter
-    assert len(exporter_rules) == 2
+    assert len(exporter_rules) == 3  # queue evictions, cache evictions, connections
     for rule in exporter_rules:
         assert "_exporter" in rule["annotations"]["description"]
     # And switching the exporters off removes them

@@ -21,6 +21,8 @@ DEFAULTS = yaml.safe_load((CHART_DIR / "values.yaml").read_text())
 CHART_MANAGED = {
     "WILDSIDE_DATABASE_URL": "Secret",
     "WILDSIDE_REDIS_URL": "Secret",
+    "WILDSIDE_REDIS_QUEUE_URL": "Secret, as WILDSIDE_REDIS_URL (the fallback of both roles)",
+    "WILDSIDE_REDIS_CACHE_URL": "Secret (optional key)",
     "WILDSIDE_POSTHOG_API_KEY": "Secret (optional key)",
     "WILDSIDE_SESSION_KEY_FILE": "api Deployment",
     "WILDSIDE_HTTP_PORT": "ConfigMap, from api.port",
@@ -31,6 +33,8 @@ CHART_MANAGED = {
     "WILDSIDE_DATA_DIR": "local commands only",
     "WILDSIDE_PG_PORT": "local commands only",
     "WILDSIDE_REDIS_PORT": "local commands only",
+    "WILDSIDE_REDIS_CACHE_PORT": "local commands only",
+    "WILDSIDE_REDIS_CACHE_MAXMEMORY_MB": "local commands only",
 }
 
 

@@ -29,6 +29,7 @@ def test_dev_brings_everything_up_shows_a_tour_and_stops_on_ctrl_c(tmp_path: Pat
             "WILDSIDE_DATA_DIR": str(REPO_ROOT / "data"),
             "WILDSIDE_PG_PORT": str(free_port()),
             "WILDSIDE_REDIS_PORT": str(free_port()),
+            "WILDSIDE_REDIS_CACHE_PORT": str(free_port()),
             "WILDSIDE_WORKER_METRICS_PORT": str(free_port()),
         }
     )

@@ -41,6 +41,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
         "WILDSIDE_RUN_DIR": str(tmp_path / "run"),
         "WILDSIDE_PG_PORT": str(free_port()),
         "WILDSIDE_REDIS_PORT": str(free_port()),
+        "WILDSIDE_REDIS_CACHE_PORT": str(free_port()),
     }
     yield environment
     _wildside(environment, "services", "stop")
@@ -51,7 +52,11 @@ def test_start_twice_status_restart_and_stop(env: dict[str, str]) -> None:
     first = _wildside(env, "services", "start")
     assert first.returncode == 0, first.stderr
     exports = _exports(first.stdout)
-    assert set(exports) == {"WILDSIDE_DATABASE_URL", "WILDSIDE_REDIS_URL"}
+    assert set(exports) == {
+        "WILDSIDE_DATABASE_URL",
+        "WILDSIDE_REDIS_URL",
+        "WILDSIDE_REDIS_CACHE_URL",
+    }
     # Then PostGIS is available and Redis persists with an append-only file
     with psycopg.connect(exports["WILDSIDE_DATABASE_URL"], autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
@@ -59,8 +64,15 @@ def test_start_twice_status_restart_and_stop(env: dict[str, str]) -> None:
         assert conn.execute("SELECT current_user").fetchone() == ("postgres",)
     client = redis.Redis.from_url(exports["WILDSIDE_REDIS_URL"])
     assert client.config_get("appendonly") == {"appendonly": "yes"}
+    assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
     client.set("kept", "1")
     client.close()
+    # And the cache is a second server that evicts the least used within its budget
+    cache = redis.Redis.from_url(exports["WILDSIDE_REDIS_CACHE_URL"], decode_responses=True)
+    assert cache.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lfu"}
+    assert cache.config_get("maxmemory") == {"maxmemory": str(64 * 1024 * 1024)}
+    assert cache.config_get("appendonly") == {"appendonly": "no"}
+    cache.close()
     # And starting again is harmless and prints the same exports
     again = _wildside(env, "services", "start")
     assert again.returncode == 0, again.stderr
@@ -72,6 +84,7 @@ def test_start_twice_status_restart_and_stop(env: dict[str, str]) -> None:
     assert status.returncode == 3
     assert "postgresql: stopped" in status.stdout
     assert "redis: stopped" in status.stdout
+    assert "redis-cache: stopped" in status.stdout
     # And a restart keeps both servers' data
     assert _wildside(env, "services", "start").returncode == 0
     with psycopg.connect(exports["WILDSIDE_DATABASE_URL"]) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 
@@ -94,3 +95,17 @@ def test_nothing_else_is_readable(tiles: psycopg.Connection, table: str) -> None
 def test_nothing_can_be_written(tiles: psycopg.Connection, statement: str) -> None:
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         tiles.execute(statement)
+
+
+@pytest.mark.parametrize("view", ["tiles.pois", "tiles.walk_edges"])
+def test_the_views_carry_the_osm_attribution_martin_puts_in_tilejson(
+    tiles: psycopg.Connection, view: str
+) -> None:
+    # Given the comment Martin reads for each source (and merges into its TileJSON)
+    row = tiles.execute("SELECT obj_description(%s::regclass, 'pg_class')", (view,)).fetchone()
+    assert row is not None
+    assert row[0] is not None
+    # Then it is a JSON object whose attribution credits OpenStreetMap and links the licence
+    tilejson = json.loads(row[0])
+    assert "© OpenStreetMap contributors" in tilejson["attribution"]
+    assert 'href="https://www.openstreetmap.org/copyright"' in tilejson["attribution"]

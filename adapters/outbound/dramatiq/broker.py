@@ -25,7 +25,11 @@ from adapters import log_context
 from wildside.domain.errors import UnavailableError
 from wildside.ports.route_job_queue import JobQueueError
 
-NAMESPACE = "dramatiq"  # Redis key prefix of every queue (cache keys use route:v1:)
+# Redis key prefix of the broker. Each queue's keys carry its name under it
+# (`dramatiq:route_generation`, `.msgs`, `.DQ`, `.XQ`; `dramatiq:enrichment`, ...):
+# Dramatiq's per-queue namespace, the seed's `route_generation` and `enrichment`
+# (decision log: "Redis roles"). Kept as it was, so no deploy strands messages.
+NAMESPACE = "dramatiq"
 
 
 @dataclass(frozen=True, slots=True)

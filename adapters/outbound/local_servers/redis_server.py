@@ -1,4 +1,4 @@
-"""A private Redis server on loopback with append-only persistence, under a directory we own."""
+"""A private Redis server on loopback (a queue: AOF, noeviction; or a cache: maxmemory, LFU)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,19 @@ _START_TIMEOUT_SECONDS = 10.0
 
 @dataclass(frozen=True, slots=True)
 class RedisServer:
-    """Config, pid file, log and append-only file all live under ``root``."""
+    """Config, pid file, log and append-only file all live under ``root``.
+
+    The defaults are the queue role's policies (AOF every second, never
+    evict); a cache is ``RedisServer(root, port, is_durable=False,
+    maxmemory_mb=64, eviction_policy="allkeys-lfu")``. One server has one
+    eviction policy, so the two roles are two processes.
+    """
 
     root: Path
     port: int
     is_durable: bool = True
+    maxmemory_mb: int | None = None  # None: no limit (Redis's own default)
+    eviction_policy: str = "noeviction"
 
     @property
     def url(self) -> str:
@@ -105,5 +113,8 @@ class RedisServer:
             "daemonize yes\n"
             f"dir {self.root}\n"
             f"pidfile {self.pid_file}\n"
-            f"logfile {self.root / 'redis.log'}\n" + persistence
+            f"logfile {self.root / 'redis.log'}\n"
+            f"maxmemory-policy {self.eviction_policy}\n"
+            + (f"maxmemory {self.maxmemory_mb}mb\n" if self.maxmemory_mb is not None else "")
+            + persistence
         )

@@ -122,6 +122,12 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ include "wildside.secretName" . }}
       key: {{ .Values.secrets.redisUrlKey }}
+- name: WILDSIDE_REDIS_CACHE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "wildside.secretName" . }}
+      key: {{ .Values.secrets.redisCacheUrlKey }}
+      optional: true
 - name: WILDSIDE_POSTHOG_API_KEY
   valueFrom:
     secretKeyRef:
