@@ -136,6 +136,11 @@ def queue_key(queue: str) -> str:
     return f"{NAMESPACE}:{queue}"
 
 
+def messages_key(queue: str) -> str:
+    """The Redis hash holding every unacknowledged message of ``queue`` (ready or reserved)."""
+    return f"{queue_key(queue)}.msgs"
+
+
 def dead_letter_key(queue: str) -> str:
     """The Redis sorted set holding ``queue``'s dead messages."""
     return f"{NAMESPACE}:{queue}.XQ"
