@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 import redis
-from dramatiq.common import dq_name
 
 from adapters.outbound.dramatiq.broker import dead_letter_key, messages_key, queue_key
 
@@ -29,7 +28,7 @@ def depth_reader(
             pipe.llen(queue_key(queue))
             pipe.zcard(dead_letter_key(queue))
             pipe.hlen(messages_key(queue))
-            pipe.hlen(messages_key(dq_name(queue)))
+            pipe.hlen(messages_key(queue, is_delayed=True))
         values = [int(v) for v in pipe.execute()]
         return {
             q: (values[4 * i], values[4 * i + 1], values[4 * i + 2] + values[4 * i + 3])
