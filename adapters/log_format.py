@@ -30,6 +30,7 @@ _HUMAN = "%(asctime)s %(levelname)-7s %(name)s: %(message)s%(context)s"
 _FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "dramatiq", "litestar")
 REDACTED = "[redacted]"
 _JOB_ATTRIBUTE = "wildside_job_id"  # set by Redact on a record about a queue message
+_FIELDS_ATTRIBUTE = "wildside_fields"  # structured fields a line carries (see ``fields``)
 COORDINATE_DECIMALS = 2  # about a kilometre: enough to tell a city district, not a house
 
 
@@ -266,14 +267,28 @@ def flush_logging() -> None:
             handler.flush()
 
 
-def _context(record: logging.LogRecord) -> dict[str, str]:
-    fields = {
+def fields(**values: str | int | None) -> dict[str, object]:
+    """The ``extra`` that gives a line structured fields (JSON keys, ``k=v`` on a terminal).
+
+    The caller passes ids, codes and counts only: fields are not redacted.
+
+    Examples
+    --------
+    >>> fields(queue="enrichment", attempt=2)
+    {'wildside_fields': {'queue': 'enrichment', 'attempt': 2}}
+    """
+    return {_FIELDS_ATTRIBUTE: values}
+
+
+def _context(record: logging.LogRecord) -> dict[str, object]:
+    found: dict[str, object] = {
         "request_id": log_context.request_id.get(),
         "job_id": log_context.job_id.get() or record.__dict__.get(_JOB_ATTRIBUTE),
         "user_hash": log_context.user.get(),
     }
     span = trace.get_current_span().get_span_context()
     if span.is_valid:
-        fields["trace_id"] = f"{span.trace_id:032x}"
-        fields["span_id"] = f"{span.span_id:016x}"
-    return {k: v for k, v in fields.items() if v}
+        found["trace_id"] = f"{span.trace_id:032x}"
+        found["span_id"] = f"{span.span_id:016x}"
+    found.update(record.__dict__.get(_FIELDS_ATTRIBUTE) or {})
+    return {k: v for k, v in found.items() if v is not None and v != ""}

@@ -47,6 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     max_body_bytes: int = 16_384
     request_timeout_s: float = 10.0
     db_pool_size: int = 10
+    db_slow_query_ms: int = 500  # a database operation this long counts as slow (metrics)
     # WebSocket: origins besides the request's own that may open a cookie-authenticated
     # socket (comma-separated, e.g. "https://app.example.com"), and how often an open
     # socket's credential is checked again while it follows requests.
@@ -132,6 +133,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "max_body_bytes",
             "request_timeout_s",
             "db_pool_size",
+            "db_slow_query_ms",
             "ws_auth_recheck_s",
             "login_limit_per_address",
             "login_limit_per_account_and_address",

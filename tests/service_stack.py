@@ -87,6 +87,7 @@ class InProcessWorker:
                 max_backoff_ms=200,
             ),
             enrichment_time_limit_ms=enrichment_time_limit_ms(self.settings),
+            telemetry=self.metrics,
         )
         resources.broker.emit_after("process_boot")
         self._worker = dramatiq.Worker(resources.broker, queues={ROUTE_QUEUE}, worker_threads=1)

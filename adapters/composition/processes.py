@@ -12,6 +12,7 @@ import uvicorn
 from prometheus_client import start_http_server
 
 from adapters.composition.enrichment import enrichment_trigger, open_enrichment
+from adapters.composition.observability import database_watched
 from adapters.composition.policies import (
     enrichment_time_limit_ms,
     http_settings,
@@ -148,6 +149,7 @@ def work(settings: Settings) -> int:
     with (
         observed(settings, "worker"),
         open_resources(settings, pool_size=threads + 2) as resources,
+        database_watched(resources.pool, metrics, settings),
         open_enrichment(resources, metrics) as enrich_area,
         product_analytics(settings) as analytics,
     ):
@@ -159,17 +161,19 @@ def work(settings: Settings) -> int:
             analytics=analytics,
         )
         metrics.watch_queues(
-            depth_reader(settings.require_redis_url(), [ROUTE_QUEUE, ENRICHMENT_QUEUE])
+            depth_reader(settings.require_queue_redis_url(), [ROUTE_QUEUE, ENRICHMENT_QUEUE])
         )
         metrics_server, metrics_thread = start_http_server(
             settings.worker_metrics_port, addr="0.0.0.0", registry=metrics.registry
         )
-        declare_actors(
+        actors = declare_actors(
             resources.broker,
             services,
             route_job_retry_policy(settings),
             enrichment_time_limit_ms=enrichment_time_limit_ms(settings),
+            telemetry=metrics,
         )
+        metrics.expect_jobs([(actor.queue_name, actor.actor_name) for actor in actors])
         try:
             return run_worker(
                 resources.broker,

@@ -12,6 +12,7 @@ import redis
 from redis import Redis
 
 from adapters.composition.engine import build_plan_tour
+from adapters.composition.observability import FailureCodes, database_watched
 from adapters.composition.policies import (
     broker_settings,
     generation_settings,
@@ -41,7 +42,7 @@ from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, Uu
 from adapters.settings import Settings
 from wildside.app.accounts import Accounts
 from wildside.app.follow_route_status import FollowRouteStatus
-from wildside.app.generate_route import GenerateRoute, TourPlanner
+from wildside.app.generate_route import GenerateRoute, JobOutcome, TourPlanner
 from wildside.app.get_route import GetRoute
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.maintenance import RunMaintenance
@@ -125,7 +126,11 @@ async def open_http_services(
     settings: Settings, metrics: PrometheusMetrics
 ) -> AsyncIterator[HttpServices]:
     """Everything the API process needs, for the app's lifetime."""
-    with open_resources(settings) as resources, product_analytics(settings) as analytics:
+    with (
+        open_resources(settings) as resources,
+        product_analytics(settings) as analytics,
+        database_watched(resources.pool, metrics, settings),
+    ):
         feed = RedisStatusFeed(settings.require_redis_url())
         await feed.start()
         redis_probe = RedisHealthProbe(settings.require_redis_url())
@@ -169,15 +174,20 @@ class WorkerServices:
     maintenance: RunMaintenance
     enrich_area: Callable[[EnrichmentJob], object]
     sweep_queues: Callable[[], None] = lambda: None
+    failure_codes: FailureCodes | None = None  # the planner, noting why it refused a request
 
     def upkeep(self) -> object:
         """One maintenance tick: dead workers' messages back to the queues, then lost jobs."""
         self.sweep_queues()
         return self.maintenance()
 
-    def generate_route(self, job: GenerateRouteJob) -> object:
+    def generate_route(self, job: GenerateRouteJob) -> JobOutcome:
         """Run one route job."""
         return self.generate(job)
+
+    def route_failure_code(self) -> str | None:
+        """Why this thread's last route job failed, if the engine said (then forgotten)."""
+        return self.failure_codes.take() if self.failure_codes is not None else None
 
     def abandon_route(self, job: GenerateRouteJob, error: str) -> None:
         """End a job the queue gave up on."""
@@ -203,12 +213,15 @@ def worker_services(
     """
     settings = resources.settings
     tracer = OtelTracer()
-    planner = planner or build_plan_tour(
-        settings,
-        pois=PostgresPoiRepository(resources.pool.connection),
-        clock=SystemClock(),
-        tracer=tracer,
-        connections=resources.pool.connection,
+    planner = FailureCodes(
+        planner
+        or build_plan_tour(
+            settings,
+            pois=PostgresPoiRepository(resources.pool.connection),
+            clock=SystemClock(),
+            tracer=tracer,
+            connections=resources.pool.connection,
+        )
     )
     store = resources.route_store
     return WorkerServices(
@@ -234,4 +247,5 @@ def worker_services(
         ),
         enrich_area=enrich_area,
         sweep_queues=lambda: sweep_dead_workers(resources.broker, (ROUTE_QUEUE, ENRICHMENT_QUEUE)),
+        failure_codes=planner,
     )

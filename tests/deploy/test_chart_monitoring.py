@@ -25,6 +25,7 @@ HISTOGRAMS = {
     names.ENGINE_DURATION,
     names.ENGINE_POIS,
     names.OVERPASS_SEMAPHORE_WAIT,
+    names.DB_QUERY_DURATION,
 }
 # Metrics of other exporters that the alerts and the dashboard read; each is
 # named in docs/operations.md ("Alerts and runbooks").
@@ -157,6 +158,12 @@ def test_the_alerts_the_operations_issue_asks_for_are_there(helm_path: str) -> N
         "WildsideApiLatencyHigh": ("http_request_duration_seconds_bucket{",),
         "WildsideRouteJobsFailing": ("wildside_jobs_total{",),
         "WildsideEnrichmentFailing": ("wildside_enrichment_jobs_total{",),
+        "WildsideDbPoolExhausted": (
+            "wildside_db_pool_waiting{",
+            'job=~"wildside-api|wildside-worker"',
+            "> 0",
+        ),
+        "WildsideSlowQueries": ("wildside_db_slow_queries_total{", "by (family)", "> 0.1"),
         "WildsideApiDown": ('up{job="wildside-api"',),
         "WildsideWorkersDown": ('up{job="wildside-worker"',),
     }
@@ -164,6 +171,17 @@ def test_the_alerts_the_operations_issue_asks_for_are_there(helm_path: str) -> N
     for alert, fragments in expectations.items():
         for fragment in fragments:
             assert fragment in rules[alert]["expr"], (alert, fragment)
+
+
+def test_the_seed_connection_alert_pages_after_five_minutes(helm_path: str) -> None:
+    # Given the production alert on PostgreSQL connections (the seed's
+    # ``connections / max > 0.8 for 5m -> page``; it replaced a 10-minute warning)
+    rules = {rule["alert"]: rule for rule in _rules(render("production"))}
+    rule = rules["WildsidePostgresConnectionsHigh"]
+    # Then it compares connections in use with max_connections, waits 5 minutes and pages
+    assert metric_names(rule["expr"]) == {"pg_stat_activity_count", "pg_settings_max_connections"}
+    assert rule["expr"].rstrip().endswith("> 0.8")
+    assert (rule["for"], rule["labels"]["severity"]) == ("5m", "critical")
 
 
 def test_every_alert_has_a_summary_description_severity_and_runbook(helm_path: str) -> None:
@@ -229,6 +247,8 @@ def test_thresholds_come_from_values(helm_path: str) -> None:
         "--set",
         "monitoring.prometheusRule.thresholds.queueDepth=7",
         "--set-json",
+        "monitoring.prometheusRule.thresholds.slowQueriesPerSecond=0.5",
+        "--set-json",
         "monitoring.prometheusRule.thresholds.overpassQuotaFraction=0.25",
         "--set",
         "config.WILDSIDE_OVERPASS_DAILY_REQUESTS=400",
@@ -237,6 +257,7 @@ def test_thresholds_come_from_values(helm_path: str) -> None:
     assert "(wildside_queue_depth{" in text
     assert "> 7\n" in text
     assert 'kind="requests"}) < 100\n' in text
+    assert re.search(r"wildside_db_slow_queries_total\{[^}]*\}\[10m\]\)\)\s+> 0\.5\n", text)
 
 
 @pytest.mark.parametrize("value_set", ["default", "minimal"])
@@ -291,6 +312,25 @@ def test_the_dashboard_has_the_panels_operators_need(helm_path: str) -> None:
     assert "outcome" in panels[panel_reading("wildside_enrichment_jobs_total")][0]
     panel_reading("wildside_overpass_breaker_state")
     panel_reading("wildside_overpass_quota_remaining")
+    # And jobs in flight and queue length, endings and time per job type, the
+    # database pool, query time by statement family and slow queries
+    panel_reading("wildside_jobs_in_flight", "wildside_queue_length")
+    endings = panel_reading(
+        "jobs_success_total", "jobs_failed_total", "wildside_jobs_retried_total"
+    )
+    assert all("job_type" in expr for expr in panels[endings])
+    assert any(
+        "histogram_quantile(0.95, sum by (le, queue, job_type) (rate("
+        "wildside_job_duration_seconds_bucket{" in expr
+        for exprs in panels.values()
+        for expr in exprs
+    )
+    panel_reading(
+        "wildside_db_pool_in_use", "wildside_db_pool_waiting", "wildside_db_pool_max_connections"
+    )
+    queries = panel_reading("wildside_db_query_duration_seconds_bucket")
+    assert "by (le, family)" in panels[queries][0]
+    assert "family" in panels[panel_reading("wildside_db_slow_queries_total")][0]
 
 
 def test_every_dashboard_query_parses_and_reads_known_metrics(helm_path: str) -> None:

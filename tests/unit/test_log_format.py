@@ -11,7 +11,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from adapters import log_context
-from adapters.log_format import configure_logging
+from adapters.log_format import configure_logging, fields
 
 
 @pytest.fixture
@@ -67,6 +67,21 @@ def test_a_terminal_gets_readable_lines_and_the_context_does_not_leak(stream: io
     first, second = stream.getvalue().splitlines()
     assert first.endswith("wildside: hello [request_id=req-2]")
     assert second.endswith("wildside: after")
+
+
+@pytest.mark.parametrize("is_json", [True, False])
+def test_structured_fields_join_the_context(stream: io.StringIO, *, is_json: bool) -> None:
+    # Given a line logged with fields inside a job's context
+    configure_logging("INFO", json_lines=is_json, stream=stream)
+    with log_context.bound(job="msg-9"):
+        logging.getLogger("x").warning("job failed", extra=fields(queue="enrichment", attempt=2))
+    text = stream.getvalue()
+    # Then they are keys of the JSON object (numbers stay numbers), or k=v on a terminal
+    if is_json:
+        entry = json.loads(text)
+        assert (entry["job_id"], entry["queue"], entry["attempt"]) == ("msg-9", "enrichment", 2)
+    else:
+        assert text.rstrip().endswith("[job_id=msg-9 queue=enrichment attempt=2]")
 
 
 def test_levels_filter(stream: io.StringIO) -> None:

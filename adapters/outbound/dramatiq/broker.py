@@ -140,6 +140,15 @@ def queue_key(queue: str) -> str:
     return f"{NAMESPACE}:{queue}"
 
 
+def messages_key(queue: str, *, is_delayed: bool = False) -> str:
+    """The Redis hash holding every unacknowledged message of ``queue`` (ready or reserved).
+
+    ``is_delayed`` names its delay queue's hash instead (retries waiting out a
+    backoff): Dramatiq keeps that queue as ``<queue>.DQ`` in the same namespace.
+    """
+    return f"{queue_key(queue)}{'.DQ' if is_delayed else ''}.msgs"
+
+
 def dead_letter_key(queue: str) -> str:
     """The Redis sorted set holding ``queue``'s dead messages."""
     return f"{NAMESPACE}:{queue}.XQ"

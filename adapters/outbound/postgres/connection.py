@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import time
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -13,6 +15,13 @@ from wildside.domain.errors import UnavailableError, WildsideError
 
 CONNECT_TIMEOUT_SECONDS = 5
 _TRACER = trace.get_tracer("wildside.postgresql")  # a proxy: follows the configured provider
+
+# Who is told how long each database operation took: (statement family, seconds).
+QueryObserver = Callable[[str, float], None]
+# Set by the composition root while a process's metrics are live (like the
+# tracer provider, a process-wide hook: every repository's operations pass
+# ``translate_errors``, and none of them should need a metrics argument).
+_QUERY_OBSERVERS: list[QueryObserver] = []
 
 # Where repositories get connections: a fresh one per call (CLI), or a pool's
 # ``connection`` method (long-running processes).
@@ -62,8 +71,10 @@ def translate_errors(action: str, error: type[WildsideError]) -> Iterator[None]:
     """Re-raise psycopg errors as Wildside errors: lost connections as ``UnavailableError``.
 
     Every database operation passes here, so it is also where each one becomes
-    a client span of the current trace (``action`` names it).
+    a client span of the current trace (``action`` names it) and is timed for
+    the query observers under its statement family.
     """
+    began = time.perf_counter()
     with _TRACER.start_as_current_span(
         action, kind=trace.SpanKind.CLIENT, attributes={"db.system.name": "postgresql"}
     ):
@@ -73,6 +84,36 @@ def translate_errors(action: str, error: type[WildsideError]) -> Iterator[None]:
             raise UnavailableError(f"{action}: {_first_line(exc)}", service="postgresql") from exc
         except psycopg.Error as exc:
             raise error(f"{action}: {_first_line(exc)}") from exc
+        finally:
+            if _QUERY_OBSERVERS:
+                family, seconds = statement_family(action), time.perf_counter() - began
+                for observer in list(_QUERY_OBSERVERS):
+                    observer(family, seconds)
+
+
+_FILLER = re.compile(r"\b(?:could not|the|an?)\b|[^a-z0-9]+")
+
+
+def statement_family(action: str) -> str:
+    """The metric label of an operation: its fixed action text as a short slug, never SQL.
+
+    Each adapter method passes one fixed action (``"could not read POIs"``),
+    so the label set is bounded by the code, not by the data.
+
+    Examples
+    --------
+    >>> statement_family("could not read POIs")
+    'read_pois'
+    >>> statement_family("could not update the route status")
+    'update_route_status'
+    """
+    return "_".join(_FILLER.sub(" ", action.lower()).split()) or "other"
+
+
+def observe_queries(observer: QueryObserver) -> Callable[[], None]:
+    """Tell ``observer`` about every database operation of this process; returns the undo."""
+    _QUERY_OBSERVERS.append(observer)
+    return lambda: _QUERY_OBSERVERS.remove(observer)
 
 
 def per_call(url: str) -> ConnectionSource:

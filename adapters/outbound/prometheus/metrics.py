@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -13,18 +13,17 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
 
 from adapters.outbound.prometheus import names
+from adapters.outbound.prometheus.collectors import DepthReader, PoolGauges, PoolStats, QueueSizes
 from wildside.ports.metrics import Metrics
 
 # Seconds: from a cached tour (~ms) to the job time limit.
 _JOB_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 _HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 _POI_BUCKETS = (0, 5, 10, 20, 40, 60, 80, 120, 200)
-
-DepthReader = Callable[[], Mapping[str, tuple[int, int]]]  # queue -> (ready, dead)
+# Seconds: an indexed lookup (~ms) to a walking-graph tile read or an ingest step.
+_QUERY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
 class PrometheusMetrics(Metrics):
@@ -52,9 +51,27 @@ class PrometheusMetrics(Metrics):
             names.WS_MESSAGES, "WebSocket messages", ["direction"], registry=r
         )
         self._jobs = Counter(names.JOBS, "Jobs by outcome", ["queue", "outcome"], registry=r)
+        by_type = ["queue", "job_type"]
         self._job_seconds = Histogram(
-            names.JOB_DURATION, "Job run time", ["queue"], buckets=_JOB_BUCKETS, registry=r
+            names.JOB_DURATION, "Job run time", by_type, buckets=_JOB_BUCKETS, registry=r
         )
+        self._job_endings = {
+            "succeeded": Counter(names.JOBS_SUCCEEDED, "Jobs done", by_type, registry=r),
+            "failed": Counter(names.JOBS_FAILED, "Jobs ended failed", by_type, registry=r),
+            "retried": Counter(names.JOBS_RETRIED, "Deliveries retried", by_type, registry=r),
+        }
+        self._in_flight = Gauge(names.JOBS_IN_FLIGHT, "Jobs running", by_type, registry=r)
+        self._query_seconds = Histogram(
+            names.DB_QUERY_DURATION,
+            "Database operation time (pool checkout included)",
+            ["family"],
+            buckets=_QUERY_BUCKETS,
+            registry=r,
+        )
+        self._slow_queries = Counter(
+            names.DB_SLOW_QUERIES, "Database operations over the threshold", ["family"], registry=r
+        )
+        self._slow_query_s: float | None = None  # set by ``watch_database``
         self._engine = Histogram(
             names.ENGINE_DURATION, "Engine time per tour", buckets=_JOB_BUCKETS, registry=r
         )
@@ -80,9 +97,33 @@ class PrometheusMetrics(Metrics):
         self._pois.observe(pois_considered)
 
     def job_finished(self, queue: str, outcome: str, seconds: float) -> None:
-        """Count the outcome and observe the duration."""
+        """Count the outcome (the time is the worker's: ``job_ended`` observes every delivery)."""
         self._jobs.labels(queue, outcome).inc()
-        self._job_seconds.labels(queue).observe(seconds)
+
+    # -- the worker's JobTelemetry (every delivery of every queue) ----------------
+    def job_started(self, queue: str, job_type: str) -> None:
+        """One more job in flight."""
+        self._in_flight.labels(queue, job_type).inc()
+
+    def job_ended(self, queue: str, job_type: str, ending: str, seconds: float) -> None:
+        """One fewer in flight; count ``succeeded``, ``failed`` or ``retried``; observe the time."""
+        self._in_flight.labels(queue, job_type).dec()
+        self._job_endings[ending].labels(queue, job_type).inc()
+        self._job_seconds.labels(queue, job_type).observe(seconds)
+
+    def expect_jobs(self, queues_and_types: list[tuple[str, str]]) -> None:
+        """Zero-valued job series from the start, so rates and alerts see every job type."""
+        for queue, job_type in queues_and_types:
+            self._in_flight.labels(queue, job_type)
+            for counter in self._job_endings.values():
+                counter.labels(queue, job_type)
+
+    # -- PostgreSQL ---------------------------------------------------------------
+    def query_finished(self, family: str, seconds: float) -> None:
+        """Observe one database operation; count it as slow past the threshold."""
+        self._query_seconds.labels(family).observe(seconds)
+        if self._slow_query_s is not None and seconds >= self._slow_query_s:
+            self._slow_queries.labels(family).inc()
 
     # -- HTTP and WebSocket telemetry (API processes) ---------------------------
     def request_finished(self, path: str, method: str, status: int, seconds: float) -> None:
@@ -104,30 +145,16 @@ class PrometheusMetrics(Metrics):
 
     # -- exposition ---------------------------------------------------------------
     def watch_queues(self, reader: DepthReader) -> None:
-        """Report queue depth and dead letters, read from the broker at every scrape."""
-        self.registry.register(_QueueDepth(reader))
+        """Report queue depth, length and dead letters, read from the broker at every scrape."""
+        self.registry.register(QueueSizes(reader))
+
+    def watch_database(self, stats: PoolStats, *, slow_query_s: float) -> Callable[[], None]:
+        """Report the pool's gauges at every scrape; returns the undo (the pool is closing)."""
+        collector = PoolGauges(stats)
+        self.registry.register(collector)
+        self._slow_query_s = slow_query_s
+        return lambda: self.registry.unregister(collector)
 
     def render(self) -> bytes:
         """The registry in Prometheus text format."""
         return generate_latest(self.registry)
-
-
-class _QueueDepth(Collector):
-    def __init__(self, reader: DepthReader) -> None:
-        self._reader = reader
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        ready = GaugeMetricFamily(names.QUEUE_DEPTH, "Ready messages", labels=["queue"])
-        dead = GaugeMetricFamily(names.QUEUE_DEAD, "Dead-letter messages", labels=["queue"])
-        try:
-            depths = self._reader()
-        except Exception:  # a scrape must not fail because the broker is down
-            depths = {}
-        for queue, (count, dead_count) in sorted(depths.items()):
-            ready.add_metric([queue], count)
-            dead.add_metric([queue], dead_count)
-        yield ready
-        yield dead
-
-    def describe(self) -> Iterator[GaugeMetricFamily]:
-        return iter(())
