@@ -193,3 +193,15 @@ def test_a_fix_without_a_time_zone_or_with_a_bad_accuracy_is_refused() -> None:
         LocationFix(GeoPoint(60.17, 24.94), 5.0, datetime(2026, 6, 1, 9, 0))
     with pytest.raises(InvalidInputError):
         LocationFix(GeoPoint(60.17, 24.94), float("nan"), T0)
+
+
+def test_after_a_visit_the_plan_counts_the_visit_as_done() -> None:
+    # Given a walker who arrived on time and then left the path at the stop
+    walker = Walker(STRAIGHT)
+    walker.fix(0, 0)
+    walker.fix(300, 0, minutes=4)
+    lost = walker.fix(300, 200, minutes=19)
+    # Then the plan at that point is the end of the 10-minute visit (14 min), not the arrival
+    assert lost.kind is GuidanceKind.OFF_ROUTE
+    assert lost.schedule.planned_s == pytest.approx(840)
+    assert (lost.schedule.status, lost.schedule.minutes) == (ScheduleStatus.BEHIND, 5)

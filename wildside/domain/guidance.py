@@ -255,8 +255,11 @@ def _schedule(
     """The walk against the plan: at a stop, any time within its planned visit is on time."""
     if at_stop is not None:
         earliest, latest = at_stop.arrival_s, at_stop.departure_s
-    else:
-        earliest = latest = route.planned_s(state.progress_m)
+    else:  # past a visited stop the plan has finished its visit, even at the stop's own place
+        planned = route.planned_s(state.progress_m)
+        if state.visited:
+            planned = max(planned, route.stops[state.visited[-1]].departure_s)
+        earliest = latest = planned
     delta = (
         elapsed - latest if elapsed > latest else elapsed - earliest if elapsed < earliest else 0
     )
