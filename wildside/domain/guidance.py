@@ -107,11 +107,13 @@ def guide(
     radius, tolerance = policy.arrival_radius(fix.accuracy_m), policy.tolerance(fix.accuracy_m)
     state = walk or WalkProgress(started_at=fix.at)
     slack = max(policy.match_slack_m, min(fix.accuracy_m, policy.max_accuracy_m))
-    window = state.progress_m - policy.back_window_m
-    near = path.nearest(*point, from_m=window)  # the nearest point: off the route, the way back
+    # The nearest point (off the route: the way back), and where on the path the walker
+    # is: of near-equal matches the earliest (the first pass of a loop)
+    near, matched = path.locate(
+        *point, from_m=state.progress_m - policy.back_window_m, slack_m=slack
+    )
     is_near_path = near.distance_m <= tolerance
-    # Where on the path the walker is: of near-equal matches the earliest (the first pass)
-    match = path.nearest(*point, from_m=window, slack_m=slack).arc_m if is_near_path else None
+    match = matched.arc_m if is_near_path else None
     arrived = _arrival(route, state, point, match, radius)
     at_stop = arrived if arrived is not None else _dwelling(route, state, point, radius)
     is_off_route = (

@@ -8,6 +8,7 @@ plain dot product, so every measure here is exact in that one plane.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,43 +89,49 @@ class WalkPath:
         and back, a loop closing on its start), a walker is on the first pass
         until they have walked it.
         """
+        return self.locate(lat, lng, from_m=from_m, slack_m=slack_m)[1]
+
+    def locate(
+        self, lat: float, lng: float, *, from_m: float = 0.0, slack_m: float = 0.0
+    ) -> tuple[PathPoint, PathPoint]:
+        """The nearest point at or after ``from_m``, and :meth:`nearest`'s earliest near-equal one.
+
+        One pass over the segments serves both (a fix needs both: how far the
+        walker is from the path, and where along it they are).
+        """
         px, py = self.to_plane(lat, lng)
+        xy, arcs = self._xy, self._arcs
         start = min(max(from_m, 0.0), self.length_m)
-        candidates: list[tuple[float, float, float, float]] = []  # (distance, arc, x, y)
-        if len(self._xy) == 1:
-            x, y = self._xy[0]
-            candidates.append((math.hypot(px - x, py - y), 0.0, x, y))
-        for i in range(len(self._xy) - 1):
-            a0, a1 = self._arcs[i], self._arcs[i + 1]
-            if a1 < start:
-                continue
-            (x0, y0), (x1, y1) = self._xy[i], self._xy[i + 1]
-            span = a1 - a0
-            t_min = 0.0 if span <= 0.0 else max(0.0, (start - a0) / span)
-            t = _segment_parameter((x0, y0), (x1, y1), (px, py))
-            t = min(max(t, t_min), 1.0)
-            x, y = _lerp((x0, y0), (x1, y1), t)
-            candidates.append((math.hypot(px - x, py - y), a0 + t * span, x, y))
-        best = min(c[0] for c in candidates)
-        distance, arc, x, y = min(
-            (c for c in candidates if c[0] <= best + slack_m), key=lambda c: c[1]
-        )
-        lat_out, lng_out = self._to_geo(x, y)
-        return PathPoint(arc, lat_out, lng_out, distance, _bearing(px, py, x, y))
+        if len(xy) == 1:
+            only = self._point(px, py, 0, 0.0)
+            return only, only
+        first = max(0, bisect.bisect_left(arcs, start) - 1)
+        found: list[tuple[float, int, float]] = []  # (distance, segment, parameter)
+        for i in range(first, len(xy) - 1):
+            (x0, y0), (x1, y1) = xy[i], xy[i + 1]
+            dx, dy = x1 - x0, y1 - y0
+            squared = dx * dx + dy * dy
+            t = 0.0 if squared <= 0.0 else ((px - x0) * dx + (py - y0) * dy) / squared
+            if i == first and arcs[i + 1] > arcs[i]:  # the segment ``from_m`` falls in
+                t = max(t, (start - arcs[i]) / (arcs[i + 1] - arcs[i]))
+            t = min(max(t, 0.0), 1.0)
+            found.append((math.hypot(px - x0 - dx * t, py - y0 - dy * t), i, t))
+        best = min(found)
+        match = next(f for f in found if f[0] <= best[0] + slack_m)
+        return self._point(px, py, best[1], best[2]), self._point(px, py, match[1], match[2])
+
+    def _point(self, px: float, py: float, segment: int, t: float) -> PathPoint:
+        """The point ``t`` along ``segment``, measured from ``(px, py)``."""
+        xy, arcs = self._xy, self._arcs
+        (x0, y0) = xy[segment]
+        (x1, y1) = xy[min(segment + 1, len(xy) - 1)]
+        x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+        arc = arcs[segment] + (arcs[min(segment + 1, len(arcs) - 1)] - arcs[segment]) * t
+        lat, lng = self._to_geo(x, y)
+        return PathPoint(arc, lat, lng, math.hypot(px - x, py - y), _bearing(px, py, x, y))
 
     def _to_geo(self, x: float, y: float) -> tuple[float, float]:
         return (self._lat0 + y / _M_PER_DEGREE, self._lng0 + x / self._kx)
-
-
-def _segment_parameter(
-    a: tuple[float, float], b: tuple[float, float], p: tuple[float, float]
-) -> float:
-    """Where along ``a``-``b`` the foot of ``p``'s perpendicular falls (0 at ``a``, 1 at ``b``)."""
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    squared = dx * dx + dy * dy
-    if squared <= 0.0:
-        return 0.0
-    return ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / squared
 
 
 def _lerp(a: tuple[float, float], b: tuple[float, float], t: float) -> tuple[float, float]:
