@@ -15,8 +15,12 @@ from typing import Any
 
 import pytest
 
+from adapters.composition.service import accounts, open_resources
 from tests.fakes.planner import FakePlanner
 from tests.integration.service.test_log_redaction import json_log
+from tests.integration.service.test_websocket_security import (
+    _expect_unauthenticated_then_close as expect_unauthenticated_then_close,
+)
 from tests.service_stack import ROUTE_BODY, Stack, wait_for
 from tests.support.walks import location
 from tests.ws_messages import CLIENT, ERROR, GUIDANCE, LOCATION
@@ -251,3 +255,21 @@ def test_a_replan_from_someone_elses_or_an_unfinished_route_is_refused(stack: St
     ):
         refused = _replan(stack, ada, **changes)
         assert (refused.status_code, refused.json()["code"]) == (422, "validation-error"), changes
+
+
+def test_a_walking_socket_ends_when_its_token_is_revoked(
+    make_stack: Callable[..., Stack],
+) -> None:
+    # Given a socket that walks (sends fixes, follows no request) with a short recheck
+    stack = make_stack(ws_auth_recheck_s=0.3)
+    with open_resources(stack.settings, pool_size=1) as resources:
+        issued = accounts(resources).create_user("ada")
+    stack.start_worker(FakePlanner())
+    route = _route(stack, issued.secret)
+    with _socket(stack, issued.secret) as socket:
+        assert _ask(socket, location(route, 60.17, 24.94))["type"] == "guidance"
+        # When the token is revoked
+        with open_resources(stack.settings, pool_size=1) as resources:
+            accounts(resources).revoke_token(issued.token_id)
+        # Then the socket is told so and closed with 4401, as a following socket is
+        expect_unauthenticated_then_close(socket, timeout=10)
