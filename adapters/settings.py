@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # socket's credential is checked again while it follows requests.
     allowed_origins: str = ""
     ws_auth_recheck_s: float = 30.0
+    # Location messages one WebSocket may send per minute for live guidance (GCRA: a full
+    # minute's worth at once after a pause, one per second sustained at the default).
+    ws_location_limit_per_minute: int = 60
     # Login attempts answered per minute before 429 (every attempt counts, see LoginLimits).
     login_limit_per_address: int = 30
     login_limit_per_account_and_address: int = 5
@@ -135,6 +138,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "db_pool_size",
             "db_slow_query_ms",
             "ws_auth_recheck_s",
+            "ws_location_limit_per_minute",
             "login_limit_per_address",
             "login_limit_per_account_and_address",
             "login_limit_per_account",

@@ -21,12 +21,14 @@ from adapters.settings import PREFIX, Settings
 from wildside.app.accounts import LoginLimits
 from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
+from wildside.app.guide_walk import GuidanceSettings
 from wildside.app.maintenance import MaintenanceSettings
 from wildside.app.request_enrichment import TriggerSettings
 from wildside.app.submit_route import SubmissionSettings
 from wildside.domain.enrichment.circuit_breaker import BreakerPolicy
 from wildside.domain.enrichment.quota import QuotaPolicy
 from wildside.domain.enrichment.retry import RetryPolicy
+from wildside.domain.guidance import GuidancePolicy
 from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
@@ -200,4 +202,12 @@ def http_settings(settings: Settings, *, session_key: bytes | None = None) -> Ht
         request_timeout_s=settings.request_timeout_s,
         allowed_origins=settings.origin_list(),
         ws_auth_recheck_s=settings.ws_auth_recheck_s,
+    )
+
+
+def guidance_settings(settings: Settings) -> GuidanceSettings:
+    """Each WebSocket's quota of location fixes; guidance's radii are the domain's own."""
+    return GuidanceSettings(
+        rate_limit=RateLimitPolicy(settings.ws_location_limit_per_minute, PER_MINUTE),
+        policy=GuidancePolicy(),
     )

@@ -16,6 +16,7 @@ from adapters.composition.observability import FailureCodes, database_watched
 from adapters.composition.policies import (
     broker_settings,
     generation_settings,
+    guidance_settings,
     login_limits,
     maintenance_settings,
     submission_settings,
@@ -44,6 +45,7 @@ from wildside.app.accounts import Accounts
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, JobOutcome, TourPlanner
 from wildside.app.get_route import GetRoute
+from wildside.app.guide_walk import GuideWalk, RequestRouteLookup
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.maintenance import RunMaintenance
 from wildside.app.submit_route import SubmitRoute
@@ -160,6 +162,10 @@ async def open_http_services(
                     redis_probe,
                 ],
                 telemetry=metrics,
+                # Saved routes join as a second lookup: the first that knows the id wins.
+                guide_walk=GuideWalk(
+                    [RequestRouteLookup(store)], clock, guidance_settings(settings)
+                ),
             )
         finally:
             redis_probe.close()

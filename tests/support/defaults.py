@@ -21,6 +21,7 @@ from adapters.settings import Settings
 from wildside.app.accounts import LoginLimits
 from wildside.app.enrich_area import EnrichmentSettings
 from wildside.app.generate_route import GenerationSettings
+from wildside.app.guide_walk import GuidanceSettings
 from wildside.app.maintenance import MaintenanceSettings
 from wildside.app.request_enrichment import TriggerSettings
 from wildside.app.submit_route import SubmissionSettings
@@ -117,3 +118,8 @@ def http_settings(**changes: Any) -> HttpSettings:
     """``HttpSettings`` as production builds it (a zero session key), with ``changes``."""
     built = policies.http_settings(Settings(), session_key=bytes(SESSION_KEY_BYTES))
     return dataclasses.replace(built, **changes)
+
+
+def guidance_settings(**changes: Any) -> GuidanceSettings:
+    """``GuidanceSettings`` as production builds it, with ``changes``."""
+    return _built(policies.guidance_settings, changes)

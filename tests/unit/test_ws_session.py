@@ -26,6 +26,7 @@ from tests.fakes.randomness import CountingSecrets
 from tests.support import defaults
 from tests.ws_messages import ERROR
 from wildside.app.accounts import Accounts
+from wildside.app.guide_walk import GuideWalk
 from wildside.domain.accounts import User
 from wildside.domain.errors import UnavailableError
 
@@ -89,6 +90,7 @@ class World:
             list_enrichment=None,  # type: ignore[arg-type]
             probes=(),
             telemetry=telemetry,
+            guide_walk=GuideWalk([], FakeClock(), defaults.guidance_settings()),
         )
 
         @contextlib.asynccontextmanager

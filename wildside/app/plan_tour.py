@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wildside.domain.dedup import merge_duplicates
+from wildside.domain.dedup import merge_duplicates, without_places
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.reasons import reason_for
@@ -101,6 +101,8 @@ class PlanTour:
             engine = self._engines.for_area(area)
         with self._tracer.span("candidate fetch"):
             found = self._pois.within(area, limit=s.fetch_limit, prefer_themes=sorted(weights))
+            if request.exclude:  # a re-plan: the places already seen are never candidates
+                found = without_places(found, set(request.exclude))
             ranked = apply_diversity([score_poi(p, weights) for p in merge_duplicates(found)])
             affordable = [c for c in ranked if c.dwell_s < request.budget_s]
             # Snapped before the cap: a slot goes only to a place a tour can reach.

@@ -6,8 +6,15 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from wildside.app.get_route import canonical_request_id
 from wildside.domain.accounts import User
-from wildside.domain.errors import IdempotencyConflictError, RateLimitedError, WildsideError
+from wildside.domain.errors import (
+    ConflictError,
+    IdempotencyConflictError,
+    NotFoundError,
+    RateLimitedError,
+    WildsideError,
+)
 from wildside.domain.idempotency import IdempotencyOutcome, decide, validate_key
 from wildside.domain.rate_limit import RateLimitDecision, RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
@@ -22,6 +29,12 @@ from wildside.ports.status_publisher import StatusPublisher
 from wildside.ports.tracer import NullTracer, Tracer
 
 log = logging.getLogger(__name__)
+
+
+class RouteNotReadyError(ConflictError):
+    """A re-plan names a route of the user's that has no tour (still computing, or failed)."""
+
+    code = "route-not-ready"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,8 +86,12 @@ class SubmitRoute:
         user: User,
         spec: RouteSpec,
         idempotency_key: str | None = None,
+        from_route: str | None = None,
     ) -> Submission:
         """Accept ``spec`` for ``user``; return the request id to poll or follow.
+
+        ``from_route`` names the route a re-plan continues: it must be the
+        user's own succeeded request.
 
         Raises
         ------
@@ -82,6 +99,10 @@ class SubmitRoute:
             The user's quota is used up (nothing is stored).
         IdempotencyConflictError
             The key is bound to a different payload inside its window.
+        NotFoundError
+            ``from_route`` is unknown, expired or another user's.
+        RouteNotReadyError
+            ``from_route`` has no tour.
         """
         key = None if idempotency_key is None else validate_key(idempotency_key)
         rate = self._limiter.hit(f"routes:{user.id}", self._settings.rate_limit)
@@ -94,6 +115,8 @@ class SubmitRoute:
                 limit=rate.limit,
                 reset_s=rate.reset_s,
             )
+        if from_route is not None:
+            self._check_from_route(user, from_route)
         now = self._clock.now()
         payload_hash = spec.payload_hash()
         request = NewRouteRequest(
@@ -140,9 +163,19 @@ class SubmitRoute:
                 "themes": list(spec.themes),
                 "is_point_to_point": spec.end is not None,
                 "has_idempotency_key": key is not None,
+                "is_replan": from_route is not None,
             },
         )
         return Submission(request.request_id, is_replay=False, rate=rate)
+
+    def _check_from_route(self, user: User, from_route: str) -> None:
+        """A re-plan continues the user's own tour: another user's route looks like none."""
+        canonical = canonical_request_id(from_route)
+        record = self._store.get(canonical)
+        if record is None or record.user_id != user.id:
+            raise NotFoundError(f"no route request {canonical} to re-plan from")
+        if record.status is not RouteStatus.SUCCEEDED:
+            raise RouteNotReadyError(f"route request {canonical} has no tour to re-plan from")
 
     def _announce(self, update: StatusUpdate) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from wildside.domain.geo import GeoPoint, haversine_m
@@ -78,3 +78,36 @@ def _merge(kept: Poi, other: Poi) -> Poi:
 
 def _normalised(name: str | None) -> str:
     return " ".join(name.casefold().split()) if name else ""
+
+
+def without_places(
+    pois: Sequence[Poi], keys: Collection[str], *, radius_m: float = SAME_NAME_RADIUS_M
+) -> list[Poi]:
+    """``pois`` without the places ``keys`` name, nor any duplicate of them.
+
+    A duplicate is judged as :func:`merge_duplicates` judges it, so a place
+    seen as ``way/2`` is skipped when it comes back as ``node/1``.
+
+    Examples
+    --------
+    >>> a = Poi("node/1", "Ateneum", 60.1703, 24.9441, ("art",), 0.3, {})
+    >>> b = Poi("way/2", "ateneum", 60.1704, 24.9445, ("culture",), 0.6, {})
+    >>> c = Poi("node/3", "Kiasma", 60.1720, 24.9370, ("art",), 0.5, {})
+    >>> [p.key for p in without_places([a, b, c], {"way/2"})]
+    ['node/3']
+    """
+    seen = [p for p in pois if p.key in keys]
+    by_wikidata: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}
+    for position, poi in enumerate(seen):
+        wikidata = poi.tags.get("wikidata")
+        if wikidata:
+            by_wikidata.setdefault(wikidata, position)
+        name = _normalised(poi.name)
+        if name:
+            by_name.setdefault(name, []).append(position)
+    return [
+        p
+        for p in pois
+        if p.key not in keys and _find_twin(p, seen, by_wikidata, by_name, radius_m) is None
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ MAX_DURATION_MINUTES = 480.0
 MAX_SEED = 2**63 - 1
 CACHE_NAMESPACE = "route:v1:"  # rotate the version when the engine or the document changes
 CACHE_DECIMALS = 5  # ~1.1 m: closer starts share a cached tour
+MAX_EXCLUDED = 64  # places a re-plan may skip: a long walk's stops, with room to spare
+POI_KEY = re.compile(r"^[a-z]{1,16}/-?[0-9]{1,20}$")  # "node/123", as routes name their stops
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class RouteSpec:
     end: GeoPoint | None = None
     seed: int = 0
     pace_m_s: float = DEFAULT_PACE_M_S
+    # Places never to visit (a re-plan skips the stops already seen): sorted, unique POI keys.
+    exclude: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Check ranges the types cannot express."""
@@ -65,6 +70,7 @@ class RouteSpec:
                 f"got {self.pace_m_s:g}",
                 field="pace",
             )
+        _check_exclude(self.exclude)
 
     @classmethod
     def build(
@@ -76,6 +82,7 @@ class RouteSpec:
         end: GeoPoint | None = None,
         seed: int | None = None,
         pace_m_s: float | None = None,
+        exclude: Sequence[str] = (),
     ) -> RouteSpec:
         """Normalise raw request values (themes in any order, optional fields) into a spec."""
         return cls(
@@ -85,11 +92,16 @@ class RouteSpec:
             end=end,
             seed=0 if seed is None else seed,
             pace_m_s=DEFAULT_PACE_M_S if pace_m_s is None else float(pace_m_s),
+            exclude=tuple(sorted(set(exclude))),
         )
 
     def to_document(self) -> dict[str, Any]:
-        """The spec as plain JSON-ready data (how jobs carry it and how it is stored)."""
-        return {
+        """The spec as plain JSON-ready data (how jobs carry it and how it is stored).
+
+        ``exclude`` appears only when it names something, so a spec without
+        it hashes (idempotency, cache key) exactly as it did before it existed.
+        """
+        document: dict[str, Any] = {
             "start": {"lat": self.start.lat, "lng": self.start.lng},
             "end": None if self.end is None else {"lat": self.end.lat, "lng": self.end.lng},
             "duration_minutes": self.duration_minutes,
@@ -97,6 +109,9 @@ class RouteSpec:
             "seed": self.seed,
             "pace": self.pace_m_s,
         }
+        if self.exclude:
+            document["exclude"] = list(self.exclude)
+        return document
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> RouteSpec:
@@ -111,6 +126,7 @@ class RouteSpec:
                 preferences=[str(t) for t in document.get("preferences", ())],
                 seed=document.get("seed"),
                 pace_m_s=document.get("pace"),
+                exclude=[str(k) for k in document.get("exclude", ())],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInputError(f"malformed route specification: {exc}") from exc
@@ -143,6 +159,19 @@ class RouteSpec:
     def max_walk_m(self) -> float:
         """How far the walker could go if they never stopped."""
         return self.budget_s * self.pace_m_s
+
+
+def _check_exclude(keys: tuple[str, ...]) -> None:
+    """Refuse an exclusion set that is unsorted, too long, or names no POI key."""
+    if len(keys) > MAX_EXCLUDED:
+        raise InvalidInputError(f"at most {MAX_EXCLUDED} places can be skipped", field="visited")
+    if tuple(sorted(set(keys))) != keys:
+        raise InvalidInputError("skipped places must be sorted and unique", field="visited")
+    for key in keys:
+        if not POI_KEY.match(key):
+            raise InvalidInputError(
+                "a skipped place is a stop id such as node/123", field="visited"
+            )
 
 
 def canonical_json(document: Any) -> bytes:

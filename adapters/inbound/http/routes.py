@@ -76,7 +76,10 @@ class RouteController(Controller):
         response_headers=[],
         responses={
             400: problem_spec("The body is not valid JSON"),
-            409: problem_spec("Idempotency-Key reused with a different body"),
+            404: problem_spec("`from_route` names no route of this user"),
+            409: problem_spec(
+                "Idempotency-Key reused with a different body, or `from_route` has no tour"
+            ),
             413: problem_spec("The body is larger than the server accepts"),
             415: problem_spec("The body is not JSON"),
             422: problem_spec("The body is well-formed but invalid (ranges, unknown themes)"),
@@ -110,11 +113,12 @@ class RouteController(Controller):
             preferences=list(data.preferences),
             seed=data.seed,
             pace_m_s=data.pace,
+            exclude=data.visited,
         )
         submit = services_of(request).submit_route
         # The trace context (the edge's server span) reaches the worker through the job.
         submission = await to_thread.run_sync(
-            submit, user, spec, idempotency_key, abandon_on_cancel=True
+            submit, user, spec, idempotency_key, data.from_route, abandon_on_cancel=True
         )
         headers = {"Location": f"{PATH}/{submission.request_id}", **rate_headers(submission.rate)}
         return Response(Accepted(submission.request_id), status_code=202, headers=headers)

@@ -9,6 +9,7 @@ from typing import Protocol
 from wildside.app.accounts import Accounts
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
+from wildside.app.guide_walk import GuideWalk
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.submit_route import SubmitRoute
 from wildside.ports.health_probe import HealthProbe
@@ -51,6 +52,7 @@ class HttpServices:
     list_enrichment: ListEnrichmentJobs
     probes: Sequence[HealthProbe]
     telemetry: Telemetry
+    guide_walk: GuideWalk  # live guidance over /ws
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from msgspec import Meta
 from wildside.domain.route_result import RouteResult
 from wildside.domain.route_spec import (
     MAX_DURATION_MINUTES,
+    MAX_EXCLUDED,
     MAX_PACE_M_S,
     MAX_SEED,
     MIN_DURATION_MINUTES,
@@ -20,6 +21,16 @@ from wildside.domain.route_spec import (
 Theme = Literal["architecture", "art", "culture", "food", "history", "nature", "religion", "views"]
 Latitude = Annotated[float, Meta(ge=-90.0, le=90.0, description="WGS84 degrees")]
 Longitude = Annotated[float, Meta(ge=-180.0, le=180.0, description="WGS84 degrees")]
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+StopId = Annotated[
+    str,
+    Meta(
+        pattern=r"^[a-z]{1,16}/-?[0-9]{1,20}$",
+        max_length=40,
+        description="a stop's id, as the route names it",
+        examples=["node/123"],
+    ),
+]
 
 
 class PointIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -40,6 +51,16 @@ class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
     end: PointIn | None = None
     seed: Annotated[int, Meta(ge=0, le=MAX_SEED)] | None = None
     pace: Annotated[float, Meta(ge=MIN_PACE_M_S, le=MAX_PACE_M_S, description="m/s")] | None = None
+    # A re-plan: the route being walked (the user's own succeeded request) and the stops seen.
+    from_route: (
+        Annotated[
+            str, Meta(pattern=UUID_PATTERN, description="request id of the route being walked")
+        ]
+        | None
+    ) = None
+    visited: Annotated[
+        list[StopId], Meta(max_length=MAX_EXCLUDED, description="stop ids never to visit again")
+    ] = msgspec.field(default_factory=list)
 
 
 class Accepted(msgspec.Struct):

@@ -1,4 +1,4 @@
-"""``GET /ws``: subscribe to your route requests' status; messages follow the seed's schema.
+"""``GET /ws``: follow your route requests' status (the seed's schema), and get live guidance.
 
 Security at this edge (``docs/api.md`` has the client's view):
 
@@ -9,7 +9,8 @@ Security at this edge (``docs/api.md`` has the client's view):
 - the credential is checked again at every ``subscribe`` and, while the
   socket follows anything, every ``ws_auth_recheck_s`` seconds: a revoked
   token or an ended session gets an ``unauthenticated`` error and the socket
-  is closed with 4401, so its subscriptions end within that bound.
+  is closed with 4401, so its subscriptions end within that bound; a socket
+  that walks (sends ``location`` messages) is re-checked the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ from litestar.exceptions import WebSocketDisconnect
 from adapters.inbound.http.auth import offered_bearer_token, socket_user_again, websocket_user
 from adapters.inbound.http.origins import is_allowed_origin
 from adapters.inbound.http.state import services_of, settings_of
+from adapters.inbound.http.ws_guidance import (
+    LocationMessage,
+    answer_location,
+    is_location,
+    location_decoder,
+)
 from wildside.domain.accounts import User
 from wildside.domain.errors import AuthenticationError, NotFoundError, WildsideError
 
@@ -98,6 +105,7 @@ class _Session:
         self._recheck_s = recheck_s
         self._services = services_of(socket)
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._walks = self._services.guide_walk.session()  # this connection's walks only
         self._send_lock = asyncio.Lock()
         self._ended = False  # the server closed the socket: send nothing more
 
@@ -139,12 +147,14 @@ class _Session:
                 command = await self._decode(text if isinstance(text, str) else None)
                 if command is None:
                     continue
-                if command.type == "subscribe":
+                if isinstance(command, LocationMessage):
+                    await self.send(await answer_location(self._walks, self._user, command))
+                elif command.type == "subscribe":
                     await self._subscribe(command.request_id)
                 else:
                     self._unsubscribe(command.request_id)
 
-    async def _decode(self, text: str | None) -> ClientMessage | None:
+    async def _decode(self, text: str | None) -> ClientMessage | LocationMessage | None:
         """The command in a text frame, or ``None`` after telling the client what was wrong."""
         if text is None:
             detail = "binary frames are not accepted; send JSON text"
@@ -152,7 +162,7 @@ class _Session:
             detail = f"a message is at most {MAX_MESSAGE_CHARS} characters"
         else:
             try:
-                return _decoder.decode(text)
+                return (location_decoder if is_location(text) else _decoder).decode(text)
             except (msgspec.DecodeError, UnicodeError) as exc:  # lone surrogates cannot be UTF-8
                 detail = str(exc)[:MAX_DETAIL_CHARS]
         await self.send(error_message("invalid-message", detail))
@@ -183,7 +193,9 @@ class _Session:
         """
         while True:
             await asyncio.sleep(self._recheck_s)
-            following = any(not task.done() for task in self._tasks.values())
+            following = self._walks.is_walking or any(
+                not task.done() for task in self._tasks.values()
+            )
             if following and not await self._credential_holds(None):
                 return
 

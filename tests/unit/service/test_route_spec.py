@@ -107,3 +107,36 @@ def test_canonical_json_is_compact_sorted_utf8() -> None:
 def test_the_budget_and_the_reach_follow_from_duration_and_pace() -> None:
     spec = RouteSpec.build(start=START, duration_minutes=30, pace_m_s=1.0)
     assert (spec.budget_s, spec.max_walk_m) == (1800.0, 1800.0)
+
+
+def test_excluded_places_are_sorted_unique_and_round_trip() -> None:
+    # Given a re-plan that skips two places, one named twice
+    spec = RouteSpec.build(start=START, duration_minutes=60, exclude=["way/2", "node/1", "way/2"])
+    # Then the set is normalised, and survives the document a job carries
+    assert spec.exclude == ("node/1", "way/2")
+    assert RouteSpec.from_document(json.loads(json.dumps(spec.to_document()))) == spec
+
+
+def test_exclusions_change_the_hash_and_the_cache_key_but_none_changes_nothing() -> None:
+    plain = RouteSpec.build(start=START, duration_minutes=60)
+    skipping = RouteSpec.build(start=START, duration_minutes=60, exclude=["node/1"])
+    # A spec without exclusions is the document it always was: stored keys still match
+    assert "exclude" not in plain.to_document()
+    assert plain.payload_hash() != skipping.payload_hash()
+    assert plain.cache_key("v") != skipping.cache_key("v")
+    assert RouteSpec.build(start=START, duration_minutes=60, exclude=[]) == plain
+
+
+def test_a_stored_document_without_exclusions_reads_as_none() -> None:
+    document = RouteSpec.build(start=START, duration_minutes=60).to_document()
+    assert RouteSpec.from_document(document).exclude == ()
+
+
+@pytest.mark.parametrize(
+    "exclude",
+    [["Node/1"], ["node/"], ["node/1; DROP"], ["x" * 30 + "/1"], [f"node/{i}" for i in range(65)]],
+)
+def test_bad_exclusions_are_refused_as_visited(exclude: list[str]) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        RouteSpec.build(start=START, duration_minutes=60, exclude=exclude)
+    assert caught.value.field == "visited"
