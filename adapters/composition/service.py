@@ -16,6 +16,7 @@ from adapters.composition.policies import (
     generation_settings,
     login_limits,
     maintenance_settings,
+    places_settings,
     submission_settings,
 )
 from adapters.inbound.http.services import HttpServices
@@ -27,6 +28,7 @@ from adapters.outbound.postgres.account_store import PostgresAccountStore
 from adapters.outbound.postgres.connection import open_pool, per_call
 from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.health import PostgresHealthProbe
+from adapters.outbound.postgres.place_directory import PostgresPlaceDirectory
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
@@ -39,6 +41,7 @@ from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, UuidIdGenerator
 from adapters.settings import Settings
 from wildside.app.accounts import Accounts
+from wildside.app.find_places import FindPlaces
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, TourPlanner
 from wildside.app.get_route import GetRoute
@@ -147,6 +150,11 @@ async def open_http_services(
                     redis_probe,
                 ],
                 telemetry=metrics,
+                find_places=FindPlaces(
+                    directory=PostgresPlaceDirectory(resources.pool.connection),
+                    limiter=RedisRateLimiter(resources.redis),
+                    settings=places_settings(settings),
+                ),
             )
         finally:
             redis_probe.close()

@@ -89,6 +89,7 @@ class World:
             list_enrichment=None,  # type: ignore[arg-type]
             probes=(),
             telemetry=telemetry,
+            find_places=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from wildside.app.accounts import Accounts
+from wildside.app.find_places import FindPlaces
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
@@ -51,6 +52,7 @@ class HttpServices:
     list_enrichment: ListEnrichmentJobs
     probes: Sequence[HealthProbe]
     telemetry: Telemetry
+    find_places: FindPlaces
 
 
 @dataclass(frozen=True, slots=True)
