@@ -9,11 +9,21 @@ from wildside.domain.places import Circle
 from wildside.domain.scoring import Poi
 from wildside.ports.place_directory import PlaceDirectory, PlaceDirectoryError, PlaceSearch
 
-_SELECT = """
-SELECT element_type, id, name, ST_Y(location::geometry), ST_X(location::geometry),
-       themes, popularity, tags
-FROM pois
-WHERE """
+_COLUMNS = """element_type, id, name, ST_Y(location::geometry), ST_X(location::geometry),
+       themes, popularity, tags"""
+_SELECT = f"SELECT {_COLUMNS}\nFROM pois\nWHERE "
+# Themes are tested on the area's rows, after the spatial index has found them:
+# left to itself the planner ANDs in pois_themes_gin, whose bitmap for one theme
+# can be a quarter of the table (84 k of 294 k rows on the synthetic city: 15 ms
+# of a 16 ms query), while the bounded area holds at most a few thousand places.
+_THEMED = f"""WITH area AS MATERIALIZED (
+    SELECT element_type, id, name, location, themes, popularity, tags
+    FROM pois
+    WHERE {{where}}
+)
+SELECT {_COLUMNS}
+FROM area
+WHERE themes && %(themes)s::text[]"""
 # ST_DWithin on geography measures on the spheroid and is answered by
 # pois_location_gix (0004); a box is tested in Web Mercator, where parallels
 # and meridians are straight, so `&&` on pois_geom_3857_gix (0007) is exact.
@@ -25,7 +35,6 @@ IN_BOX = (
     "geom_3857 && ST_Transform(ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326),"
     " 3857)"
 )
-_HAS_THEME = "\n  AND themes && %(themes)s::text[]"
 # Keyset: strictly after the last place of the previous page in the listing's
 # order, so page n costs what page 1 does (no OFFSET rows read and dropped).
 _AFTER = (
@@ -46,8 +55,6 @@ def place_sql(search: PlaceSearch) -> tuple[str, dict[str, Any]]:
     else:
         where = IN_BOX
         params |= {"west": area.west, "south": area.south, "east": area.east, "north": area.north}
-    if search.themes:
-        where += _HAS_THEME
     if search.after is not None:
         where += _AFTER
         params |= {
@@ -55,6 +62,8 @@ def place_sql(search: PlaceSearch) -> tuple[str, dict[str, Any]]:
             "osm_type": search.after.osm_type,
             "osm_id": search.after.osm_id,
         }
+    if search.themes:
+        return _THEMED.format(where=where) + ORDER, params
     return _SELECT + where + ORDER, params
 
 
