@@ -65,6 +65,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     idempotency_ttl_s: int = 24 * 3600
     result_retention_s: int = 24 * 3600
     route_cache_ttl_s: int = 24 * 3600
+    # Places near me (GET /api/v1/pois): queries per user per minute (a map pans often).
+    places_rate_limit_per_minute: int = 120
     # Workers (`wildside worker`).
     worker_threads: int = 2
     # Walking-graph tiles and stitched area networks a worker keeps (LRU by bytes, shared by
@@ -146,6 +148,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "idempotency_ttl_s",
             "result_retention_s",
             "route_cache_ttl_s",
+            "places_rate_limit_per_minute",
             "worker_threads",
             "graph_cache_mb",
             "redis_cache_maxmemory_mb",

@@ -20,6 +20,7 @@ from adapters.outbound.dramatiq.broker import BrokerSettings
 from adapters.settings import PREFIX, Settings
 from wildside.app.accounts import LoginLimits
 from wildside.app.enrich_area import EnrichmentSettings
+from wildside.app.find_places import PlacesSettings
 from wildside.app.generate_route import GenerationSettings
 from wildside.app.guide_walk import GuidanceSettings
 from wildside.app.maintenance import MaintenanceSettings
@@ -74,6 +75,13 @@ def submission_settings(settings: Settings) -> SubmissionSettings:
         rate_limit=RateLimitPolicy(settings.rate_limit_per_minute, PER_MINUTE),
         idempotency_ttl=timedelta(seconds=settings.idempotency_ttl_s),
         retention=timedelta(seconds=settings.result_retention_s),
+    )
+
+
+def places_settings(settings: Settings) -> PlacesSettings:
+    """Each user's quota of place queries (its own bucket, apart from route submissions)."""
+    return PlacesSettings(
+        rate_limit=RateLimitPolicy(settings.places_rate_limit_per_minute, PER_MINUTE)
     )
 
 

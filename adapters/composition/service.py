@@ -19,6 +19,7 @@ from adapters.composition.policies import (
     guidance_settings,
     login_limits,
     maintenance_settings,
+    places_settings,
     submission_settings,
 )
 from adapters.inbound.http.services import HttpServices
@@ -30,6 +31,7 @@ from adapters.outbound.postgres.account_store import PostgresAccountStore
 from adapters.outbound.postgres.connection import open_pool, per_call
 from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.health import PostgresHealthProbe
+from adapters.outbound.postgres.place_directory import PostgresPlaceDirectory
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
@@ -42,6 +44,7 @@ from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, UuidIdGenerator
 from adapters.settings import Settings
 from wildside.app.accounts import Accounts
+from wildside.app.find_places import FindPlaces
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, JobOutcome, TourPlanner
 from wildside.app.get_route import GetRoute
@@ -165,6 +168,11 @@ async def open_http_services(
                 # Saved routes join as a second lookup: the first that knows the id wins.
                 guide_walk=GuideWalk(
                     [RequestRouteLookup(store)], clock, guidance_settings(settings)
+                ),
+                find_places=FindPlaces(
+                    directory=PostgresPlaceDirectory(resources.pool.connection),
+                    limiter=RedisRateLimiter(resources.redis),
+                    settings=places_settings(settings),
                 ),
             )
         finally:

@@ -62,6 +62,7 @@ class LiveService:
                 "WILDSIDE_MAINTENANCE_INTERVAL_S": "1",
                 "WILDSIDE_ROUTE_JOB_LEASE_S": "3",
                 "WILDSIDE_RATE_LIMIT_PER_MINUTE": "100000",
+                "WILDSIDE_PLACES_RATE_LIMIT_PER_MINUTE": "100000",
             }
         )
 

@@ -20,6 +20,7 @@ from adapters.outbound.dramatiq.broker import BrokerSettings
 from adapters.settings import Settings
 from wildside.app.accounts import LoginLimits
 from wildside.app.enrich_area import EnrichmentSettings
+from wildside.app.find_places import PlacesSettings
 from wildside.app.generate_route import GenerationSettings
 from wildside.app.guide_walk import GuidanceSettings
 from wildside.app.maintenance import MaintenanceSettings
@@ -61,6 +62,11 @@ def maintenance_settings(**changes: Any) -> MaintenanceSettings:
 def submission_settings(**changes: Any) -> SubmissionSettings:
     """``SubmissionSettings`` as production builds it, with ``changes``."""
     return _built(policies.submission_settings, changes)
+
+
+def places_settings(**changes: Any) -> PlacesSettings:
+    """``PlacesSettings`` as production builds it, with ``changes``."""
+    return _built(policies.places_settings, changes)
 
 
 def trigger_settings(**changes: Any) -> TriggerSettings:

@@ -91,6 +91,7 @@ class World:
             probes=(),
             telemetry=telemetry,
             guide_walk=GuideWalk([], FakeClock(), defaults.guidance_settings()),
+            find_places=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

@@ -101,3 +101,12 @@ class JobTimeoutError(WildsideError):
     """A background job ran past its time limit."""
 
     code = "timeout"
+
+
+class InvalidCursorError(InvalidInputError):
+    """A paging cursor that was altered, truncated or made for another query."""
+
+    code = "invalid-cursor"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="cursor")

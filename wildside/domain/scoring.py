@@ -123,6 +123,17 @@ def kind_of(tags: Mapping[str, str]) -> str:
     return "other"
 
 
+def kinds_of(tags: Mapping[str, str]) -> list[str]:
+    """Every ``key=value`` of the POI's kind keys, most specific first (``kind_of`` is the first).
+
+    Examples
+    --------
+    >>> kinds_of({"historic": "building", "tourism": "museum", "name": "Ateneum"})
+    ['tourism=museum', 'historic=building']
+    """
+    return [f"{key}={tags[key]}" for key in _KIND_KEYS if key in tags]
+
+
 def score_poi(poi: Poi, weights: Mapping[str, float]) -> ScoredPoi:
     """Score one POI against the user's theme weights (deterministic, 0..1).
 

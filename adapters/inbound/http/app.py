@@ -25,6 +25,7 @@ from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
 from adapters.inbound.http.admin import AdminController
 from adapters.inbound.http.edge import Edge
+from adapters.inbound.http.places import PlaceController
 from adapters.inbound.http.problems import (
     http_exception_handler,
     internal_error_handler,
@@ -125,6 +126,7 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             AdminController,
             SystemController,
             status_socket,
+            PlaceController,
         ],
         lifespan=[lifespan],
         middleware=[session_config(settings).middleware],

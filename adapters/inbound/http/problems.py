@@ -13,6 +13,7 @@ from adapters import log_context
 from wildside.domain.errors import (
     AuthenticationError,
     ConflictError,
+    InvalidCursorError,
     InvalidInputError,
     JobTimeoutError,
     NotFoundError,
@@ -38,6 +39,7 @@ MAX_ERRORS = 20
 _WIRE_NAMES = {"idempotency_key": "Idempotency-Key"}
 
 _STATUS_BY_ERROR: list[tuple[type[WildsideError], int]] = [
+    (InvalidCursorError, 400),  # a token the client should have passed back untouched
     (InvalidInputError, 422),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),

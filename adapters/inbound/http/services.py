@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from wildside.app.accounts import Accounts
+from wildside.app.find_places import FindPlaces
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
 from wildside.app.guide_walk import GuideWalk
@@ -53,6 +54,7 @@ class HttpServices:
     probes: Sequence[HealthProbe]
     telemetry: Telemetry
     guide_walk: GuideWalk  # live guidance over /ws
+    find_places: FindPlaces
 
 
 @dataclass(frozen=True, slots=True)

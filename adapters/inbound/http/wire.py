@@ -138,3 +138,46 @@ class EnrichmentJobsOut(msgspec.Struct):
     """Recent enrichment jobs, newest first."""
 
     jobs: list[EnrichmentJobOut]
+
+
+class PointGeometry(msgspec.Struct):
+    """A GeoJSON Point: ``[longitude, latitude]`` in WGS84 (RFC 7946 order)."""
+
+    type: Literal["Point"]
+    coordinates: Annotated[list[float], Meta(min_length=2, max_length=2)]
+
+
+class PlaceProperties(msgspec.Struct):
+    """What is known about a place: OSM's tags as tagged, and the score tours give it."""
+
+    id: str
+    name: str | None
+    kinds: list[str]
+    themes: list[str]
+    score: Annotated[float, Meta(ge=0.0, le=1.0)]
+    wikipedia: str | None
+    wikidata: str | None
+    opening_hours: str | None
+    osm_type: Literal["node", "way", "relation"]
+    osm_id: int
+    osm_url: str
+
+
+class PlaceFeature(msgspec.Struct):
+    """One place as a GeoJSON Feature."""
+
+    type: Literal["Feature"]
+    id: str
+    geometry: PointGeometry
+    properties: PlaceProperties
+
+
+class PlaceCollection(msgspec.Struct):
+    """``GET /api/v1/pois``: a GeoJSON FeatureCollection, best first, and the next cursor."""
+
+    type: Literal["FeatureCollection"]
+    features: list[PlaceFeature]
+    next: str | None
+    attribution: str
+    attribution_url: str
+    license: str
