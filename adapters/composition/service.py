@@ -39,10 +39,12 @@ from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, UuidIdGenerator
 from adapters.settings import Settings
 from wildside.app.accounts import Accounts
+from wildside.app.cancel_route import CancelRoute
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, TourPlanner
 from wildside.app.get_route import GetRoute
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
+from wildside.app.list_routes import ListRoutes
 from wildside.app.maintenance import RunMaintenance
 from wildside.app.submit_route import SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
@@ -147,6 +149,10 @@ async def open_http_services(
                     redis_probe,
                 ],
                 telemetry=metrics,
+                cancel_route=CancelRoute(
+                    store, RedisStatusPublisher(resources.redis), clock, analytics
+                ),
+                list_routes=ListRoutes(store, clock),
             )
         finally:
             redis_probe.close()

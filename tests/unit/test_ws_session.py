@@ -89,6 +89,8 @@ class World:
             list_enrichment=None,  # type: ignore[arg-type]
             probes=(),
             telemetry=telemetry,
+            cancel_route=None,  # type: ignore[arg-type]
+            list_routes=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

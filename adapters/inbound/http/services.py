@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from wildside.app.accounts import Accounts
+from wildside.app.cancel_route import CancelRoute
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
+from wildside.app.list_routes import ListRoutes
 from wildside.app.submit_route import SubmitRoute
 from wildside.ports.health_probe import HealthProbe
 
@@ -51,6 +53,8 @@ class HttpServices:
     list_enrichment: ListEnrichmentJobs
     probes: Sequence[HealthProbe]
     telemetry: Telemetry
+    cancel_route: CancelRoute
+    list_routes: ListRoutes
 
 
 @dataclass(frozen=True, slots=True)
