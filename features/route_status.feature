@@ -23,9 +23,9 @@ Feature: Following a tour request live over a WebSocket
     And every message matches the published schema
     And fetching it is refused with 422 "route-generation-failed"
 
-  Scenario: A tour that takes too long
+  Scenario: A job that runs out of time before its engine finds any tour
     Given jobs time out after 0.3 seconds
-    And a worker whose engine takes 1 second
+    And a worker that needs 1 second before its engine starts
     And I have requested a tour
     When I follow it over the WebSocket
     Then I see it end as failed with the error "timeout"

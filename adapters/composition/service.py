@@ -45,11 +45,13 @@ from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, Uu
 from adapters.settings import Settings
 from wildside.app.accounts import Accounts
 from wildside.app.find_places import FindPlaces
+from wildside.app.cancel_route import CancelRoute
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, JobOutcome, TourPlanner
 from wildside.app.get_route import GetRoute
 from wildside.app.guide_walk import GuideWalk, RequestRouteLookup
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
+from wildside.app.list_routes import ListRoutes
 from wildside.app.maintenance import RunMaintenance
 from wildside.app.submit_route import SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
@@ -174,6 +176,10 @@ async def open_http_services(
                     limiter=RedisRateLimiter(resources.redis),
                     settings=places_settings(settings),
                 ),
+                cancel_route=CancelRoute(
+                    store, RedisStatusPublisher(resources.redis), clock, analytics
+                ),
+                list_routes=ListRoutes(store, clock),
             )
         finally:
             redis_probe.close()

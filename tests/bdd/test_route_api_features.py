@@ -128,6 +128,12 @@ def _slow_worker(story: Story, seconds: int) -> None:
     story.worker = story.service.start_worker(story.planner)
 
 
+@given(parsers.parse("a worker that needs {seconds:d} second before its engine starts"))
+def _late_worker(story: Story, seconds: int) -> None:
+    story.planner = FakePlanner(version_delay_s=seconds)
+    story.worker = story.service.start_worker(story.planner)
+
+
 @given("I have requested a tour")
 def _requested(story: Story) -> None:
     assert story.submit(ROUTE_BODY).status_code == 202

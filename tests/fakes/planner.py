@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,14 +25,23 @@ class FakePlanner:
     error: Exception | None = None
     gate: threading.Event | None = None
     real_delay_s: float = 0.0  # wall-clock pause per step, for tests of real time limits
+    # Time spent reading the map data version, before any planning (fake clock, wall clock).
+    version_seconds: float = 0.0
+    version_delay_s: float = 0.0
+    on_step: Callable[[int], object] | None = None  # runs before each progress report
 
     def data_version(self) -> str:
+        if self.clock is not None:
+            self.clock.advance(self.version_seconds)
+        if self.version_delay_s:
+            time.sleep(self.version_delay_s)
         return self.version
 
     def __call__(
         self, request: RouteSpec, progress: Any = None, data_version: str | None = None
     ) -> Tour:
         self.calls.append(request)
+        is_partial = False
         for percent in self.progress_steps:
             if self.clock is not None:
                 self.clock.advance(self.seconds_per_step)
@@ -39,8 +49,11 @@ class FakePlanner:
                 time.sleep(self.real_delay_s)
             if self.gate is not None:
                 self.gate.wait()  # tests hold the job here to look at it mid-run
-            if progress is not None:
-                progress(percent, float(percent))
+            if self.on_step is not None:
+                self.on_step(percent)
+            if progress is not None and progress(percent, float(percent)):
+                is_partial = True  # asked to stop: keep the tour held so far, as the solver does
+                break
         if self.error is not None:
             raise self.error
         stops = [
@@ -60,6 +73,6 @@ class FakePlanner:
             budget_s=request.budget_s,
             seed=request.seed,
             data_version=self.version,
-            diagnostics=Diagnostics(40, 20, 0.01, 0.02, 0.03, 0.06, 1500),
+            diagnostics=Diagnostics(40, 20, 0.01, 0.02, 0.03, 0.06, 1500, is_partial=is_partial),
             themes=tuple(request.themes),
         )

@@ -7,10 +7,12 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from wildside.domain.cancellation import CANCELLED_ERROR, cancellable_statuses
 from wildside.domain.idempotency import IdempotencyRecord
 from wildside.domain.route_result import RouteResult
 from wildside.domain.route_status import RouteStatus, StatusUpdate, can_transition
 from wildside.ports.route_request_store import (
+    HistoryPosition,
     IdempotencyClaim,
     NewRouteRequest,
     RouteRequestRecord,
@@ -137,6 +139,42 @@ class InMemoryRouteRequestStore(RouteRequestStore):
                 if record.expires_at <= now or record.request_id in gone:
                     del self.keys[pair]
             return len(gone)
+
+    def cancel(self, request_id: str, at: datetime) -> StatusUpdate | None:
+        """Queued or running -> failed with error "cancelled", lease dropped."""
+        with self.lock:
+            row = self.rows.get(request_id)
+            if row is None or row.record.status not in cancellable_statuses():
+                return None
+            row.record = replace(
+                row.record, status=RouteStatus.FAILED, error=CANCELLED_ERROR, updated_at=at
+            )
+            row.lease_until = None
+            return row.record.status_update()
+
+    def list_for_user(
+        self,
+        user_id: str,
+        now: datetime,
+        *,
+        limit: int,
+        after: HistoryPosition | None = None,
+    ) -> list[RouteRequestRecord]:
+        """The user's unexpired requests, newest first (time, then id), after ``after``."""
+        with self.lock:
+            mine = [
+                replace(copy.deepcopy(row.record), result=None)
+                for row in self.rows.values()
+                if row.record.user_id == user_id and row.expires_at > now
+            ]
+        mine.sort(key=lambda r: (r.created_at, r.request_id), reverse=True)
+        if after is not None:
+            mine = [r for r in mine if (r.created_at, r.request_id) < _position(after)]
+        return mine[: max(limit, 0)]
+
+
+def _position(after: HistoryPosition) -> tuple[datetime, str]:
+    return after.created_at, after.request_id
 
 
 def _is_held(row: _Row, at: datetime) -> bool:

@@ -131,3 +131,29 @@ def test_a_start_with_no_walking_network_fails_before_any_poi_query() -> None:
         plan(_spec(GeoPoint(10.0, 10.0), 60))
     assert (raised.value.code, raised.value.field) == ("no-walking-network", "start")
     assert not raised.value.is_retryable
+
+
+class _StoppedEngine(_TightEngine):
+    """A search that was told to stop: an empty round trip, flagged as stopped early."""
+
+    def travel_matrix(
+        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+    ) -> list[list[float]]:
+        return [[0.0]]
+
+    def solve(
+        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+    ) -> OrienteeringSolution:
+        assert progress is not None
+        assert progress(10, 0.0) is True  # the caller's callback asks to stop
+        return OrienteeringSolution([0, 0], 0.0, 0.0, 3, False, is_stopped_early=True)
+
+    def legs(self, vertices: Sequence[int], cutoff_m: float) -> list[StreetLeg]:
+        return [StreetLeg(0.0, [(25.0, 60.0)])]
+
+
+def test_a_search_stopped_early_gives_a_partial_tour() -> None:
+    plan = _plan(_StoppedEngine())
+    tour = plan(_spec(GeoPoint(60.0, 25.0), 60), progress=lambda percent, best: True)
+    assert tour.diagnostics.is_partial is True
+    assert tour.diagnostics.iterations == 3

@@ -92,6 +92,8 @@ class World:
             telemetry=telemetry,
             guide_walk=GuideWalk([], FakeClock(), defaults.guidance_settings()),
             find_places=None,  # type: ignore[arg-type]
+            cancel_route=None,  # type: ignore[arg-type]
+            list_routes=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

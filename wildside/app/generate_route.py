@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from wildside.domain.cancellation import JobCancelledError
 from wildside.domain.errors import JobTimeoutError, WildsideError
 from wildside.domain.job_lease import LeasePolicy
 from wildside.domain.route_result import RouteResult, route_result
@@ -46,7 +47,7 @@ class TourPlanner(Protocol):
     def __call__(
         self, request: RouteSpec, progress: Any = None, data_version: str | None = None
     ) -> Tour:
-        """Plan one tour, reporting ``progress(percent, best_score)``."""
+        """Plan one tour, reporting ``progress(percent, best_score)``; ``True`` stops the search."""
         ...
 
 
@@ -57,6 +58,7 @@ class JobOutcome(enum.StrEnum):
     CACHE_HIT = "cache_hit"
     FAILED = "failed"
     TIMEOUT = "timeout"
+    CANCELLED = "cancelled"  # the user cancelled the request while this job ran
     SKIPPED = "skipped"  # already final (a redelivery) or unknown (expired)
 
 
@@ -133,6 +135,11 @@ class GenerateRoute:
         except JobTimeoutError:
             self._fail(job, TIMEOUT_ERROR, reason="timeout")
             outcome = JobOutcome.TIMEOUT
+        except JobCancelledError:
+            # The cancel ended the request and dropped the lease: nothing to store,
+            # and returning (not raising) keeps the queue from retrying the job.
+            log.info("the route request was cancelled; the job stops")
+            outcome = JobOutcome.CANCELLED
         except WildsideError as exc:
             if exc.is_retryable:
                 self._release(job)
@@ -186,9 +193,11 @@ class GenerateRoute:
                 tour.diagnostics.total_seconds, tour.diagnostics.candidates_considered
             )
             candidates_found = tour.diagnostics.candidates_found
-            self._check(deadline)
+            # Past the time limit now, the tour is still worth storing: the solver
+            # stopped early (a partial tour) or only the leg paths ran late.
             cached = route_result(tour)
-            self._store_in_cache(key, cached)
+            if not tour.diagnostics.is_partial:  # a later request deserves a full search
+                self._store_in_cache(key, cached)
         result = cached.served(is_cache_hit=outcome is JobOutcome.CACHE_HIT)
         done = StatusUpdate(job.request_id, RouteStatus.SUCCEEDED, 100, self._clock.now())
         with self._tracer.span("store result"):
@@ -218,20 +227,25 @@ class GenerateRoute:
         renewed = [self._clock.monotonic()]
         lease = self._settings.lease
 
-        def report(percent: int, best_score: float) -> None:
-            self._check(deadline)  # the solver calls back between slices: stop there
+        def report(percent: int, best_score: float) -> bool:
+            """Between solver slices: ``True`` asks the solver to stop with its best tour."""
             tick = self._clock.monotonic()
+            if tick > deadline:
+                return True  # time is up: a partial tour beats none
             if lease.should_renew(renewed[0], tick):
                 renewed[0] = tick
-                self._store.set_lease(job.request_id, lease.expiry(self._clock.now()))
+                if not self._store.set_lease(job.request_id, lease.expiry(self._clock.now())):
+                    raise _ended(job)
             overall = _SOLVER_FROM + (_SOLVER_TO - _SOLVER_FROM) * max(0, min(100, percent)) // 100
             if overall - last[0] < self._settings.progress_step:
-                return
+                return False
             last[0] = overall
             update = StatusUpdate(job.request_id, RouteStatus.RUNNING, overall, self._clock.now())
             stored = self._store.transition(update)
-            if stored is not None:
-                self._publish(stored)
+            if stored is None:  # only an ended request refuses progress: it was cancelled
+                raise _ended(job)
+            self._publish(stored)
+            return False
 
         return report
 
@@ -277,3 +291,7 @@ class GenerateRoute:
             self._publisher.publish(update)
         except WildsideError as exc:  # followers fall back to polling the stored status
             log.warning("status publish failed for %s: %s", update.request_id, exc)
+
+
+def _ended(job: GenerateRouteJob) -> JobCancelledError:
+    return JobCancelledError(f"route request {job.request_id} ended while its job ran")

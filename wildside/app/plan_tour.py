@@ -187,6 +187,7 @@ class PlanTour:
                 solve_seconds=round(solved - matrixed, 4),
                 total_seconds=round(self._clock.monotonic() - started, 4),
                 iterations=solution.iterations,
+                is_partial=solution.is_stopped_early,
             ),
             notes=thin_tour_notes(facts),
         )

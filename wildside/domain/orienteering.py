@@ -84,6 +84,7 @@ class OrienteeringSolution:
     cost: float
     iterations: int
     is_time_limited: bool
+    is_stopped_early: bool = False  # the progress callback asked the search to stop
 
 
 class TourEngineError(WildsideError):

@@ -85,6 +85,10 @@ class RouteDiagnostics:
     total_seconds: float
     iterations: int
     cache_hit: bool = False
+    # The job's time limit stopped the search early and this is the best tour found
+    # by then. Added within shape 1 with a default: results stored before it read
+    # as complete, and older readers ignore the unknown field.
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +181,7 @@ def route_result(tour: Tour) -> RouteResult:
             solve_seconds=d.solve_seconds,
             total_seconds=d.total_seconds,
             iterations=d.iterations,
+            partial=d.is_partial,
         ),
         attribution=tour.attribution,
         notes=tuple(tour.notes),

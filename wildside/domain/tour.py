@@ -44,6 +44,9 @@ class Diagnostics:
     solve_seconds: float
     total_seconds: float
     iterations: int
+    # The search was stopped early (the job's time limit came first): the tour is
+    # feasible, just not searched as long as the settings ask.
+    is_partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,14 @@ class RouteRequestRecord:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryPosition:
+    """Where a page of a user's history ended: the last request's creation time and id."""
+
+    created_at: datetime
+    request_id: str
+
+
 class RouteRequestStoreError(WildsideError):
     """The store failed to answer."""
 
@@ -134,4 +142,30 @@ class RouteRequestStore(Protocol):
 
     def delete_expired(self, now: datetime) -> int:
         """Delete requests, results and idempotency keys past their expiry; return the count."""
+        ...
+
+    def cancel(self, request_id: str, at: datetime) -> StatusUpdate | None:
+        """End a queued or running request as failed with ``error: "cancelled"``, at ``at``.
+
+        The lease is dropped with it, so neither the job nor the maintenance
+        sweep takes the request again. Returns the final status, or ``None``
+        if the request is unknown or already final (the caller reads it to
+        say why).
+        """
+        ...
+
+    def list_for_user(
+        self,
+        user_id: str,
+        now: datetime,
+        *,
+        limit: int,
+        after: HistoryPosition | None = None,
+    ) -> list[RouteRequestRecord]:
+        """The user's requests that expire after ``now``, newest first, without results.
+
+        Newest first means by creation time, then by request id, both
+        descending; with ``after``, only the requests that come after that
+        position in this order. At most ``limit`` records.
+        """
         ...

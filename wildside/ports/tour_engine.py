@@ -34,7 +34,9 @@ __all__ = [
     "TourEngineError",
 ]
 
-ProgressCallback = Callable[[int, float], None]
+# Called between solver slices with (percent, best score); returning True asks the
+# solver to stop and return the best tour it holds (None or False: go on).
+ProgressCallback = Callable[[int, float], bool | None]
 
 
 class TourEngine(Protocol):
@@ -72,6 +74,9 @@ class TourEngine(Protocol):
         self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
     ) -> OrienteeringSolution:
         """The best route found, calling ``progress(percent, best_score)`` between slices.
+
+        When ``progress`` returns ``True`` the search stops at once and the
+        best feasible route so far is returned, with ``is_stopped_early``.
 
         Raises ``InfeasibleBudgetError`` when even the direct trip from start
         to end is over the budget, ``InvalidProblemError`` for a malformed

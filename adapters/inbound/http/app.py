@@ -24,6 +24,7 @@ from litestar.types import Scope
 from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
 from adapters.inbound.http.admin import AdminController
+from adapters.inbound.http.allow import answer_options
 from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.places import PlaceController
 from adapters.inbound.http.problems import (
@@ -129,6 +130,7 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             PlaceController,
         ],
         lifespan=[lifespan],
+        before_request=answer_options,  # Allow lists every method of a path (allow.py)
         middleware=[session_config(settings).middleware],
         exception_handlers={
             WildsideError: wildside_error_handler,

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from anyio import to_thread
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from adapters.inbound.http.auth import current_user
 from adapters.inbound.http.bodies import StrictJson
 from adapters.inbound.http.problems import MEDIA_TYPE, Problem, problem
+from adapters.inbound.http.route_history import (
+    InvalidCursorError,
+    decode_cursor,
+    encode_cursor,
+    summary,
+)
 from adapters.inbound.http.state import services_of, settings_of
-from adapters.inbound.http.wire import Accepted, RoutePending, RouteReady, RouteRequestBody
+from adapters.inbound.http.wire import (
+    Accepted,
+    RouteHistory,
+    RoutePending,
+    RouteReady,
+    RouteRequestBody,
+)
 from wildside.domain.accounts import User
+from wildside.domain.cancellation import CANCELLED_ERROR
 from wildside.domain.geo import GeoPoint
 from wildside.domain.rate_limit import RateLimitDecision
 from wildside.domain.route_spec import RouteSpec
@@ -128,8 +142,8 @@ class RouteController(Controller):
         summary="Read a tour request",
         description=(
             "`202` with `Retry-After` while queued or running, `200` with the route once "
-            "succeeded, a problem once failed (`504` on timeout, `422` otherwise). "
-            "Another user's request is a `404`."
+            "succeeded, a problem once failed (`504` on timeout, `410` `cancelled` once "
+            "its user cancelled it, `422` otherwise). Another user's request is a `404`."
         ),
         responses={
             200: ResponseSpec(
@@ -144,7 +158,11 @@ class RouteController(Controller):
             ),
             400: problem_spec("The request is malformed"),
             404: problem_spec("No such request for this user (or expired after 24 h)"),
-            410: problem_spec("The result was stored in a shape this version cannot read"),
+            410: problem_spec(
+                "`cancelled`: the request was cancelled (`DELETE`); or "
+                "`route-result-unreadable`: the result was stored in a shape this version "
+                "cannot read"
+            ),
             422: problem_spec("The request failed: the route could not be computed"),
             **COMMON_ERRORS,
         },
@@ -161,6 +179,13 @@ class RouteController(Controller):
         if record.status is RouteStatus.SUCCEEDED and record.result is not None:
             ready = RouteReady(record.request_id, "succeeded", record.result)
             return Response(ready, status_code=200)
+        if record.status is RouteStatus.FAILED and record.error == CANCELLED_ERROR:
+            return problem(
+                410,
+                "cancelled",
+                "the request was cancelled; submit it again for a tour",
+                request_id=record.request_id,
+            )
         if record.status is RouteStatus.FAILED:
             is_timeout = record.error == TIMEOUT_ERROR
             return problem(
@@ -174,6 +199,74 @@ class RouteController(Controller):
         retry = str(settings_of(request).retry_after_s)
         pending = RoutePending(record.request_id, record.status.value, record.progress)  # type: ignore[arg-type]
         return Response(pending, status_code=202, headers={"Retry-After": retry})
+
+    @delete(
+        "/{request_id:str}",
+        status_code=204,
+        summary="Cancel a tour request",
+        description=(
+            "A queued request ends at once; a running one as soon as its worker next "
+            "reports progress (its job is not retried). Either way it is stored, and "
+            'announced over `/ws`, as `failed` with `error: "cancelled"` now, and `GET` '
+            "answers `410 cancelled`. Cancelling a cancelled request again is a `204` "
+            "no-op; a request that already succeeded or failed is a `409`. Another "
+            "user's request is a `404`."
+        ),
+        responses={
+            400: problem_spec("The request is malformed"),
+            404: problem_spec("No such request for this user (or expired after 24 h)"),
+            409: problem_spec("`route-request-finished`: the request already succeeded or failed"),
+            **COMMON_ERRORS,
+        },
+    )
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        request_id: FromPath[str],
+        user: NamedDependency[User],
+    ) -> None:
+        """End the request as cancelled (idempotent)."""
+        cancel = services_of(request).cancel_route
+        await to_thread.run_sync(cancel, user, request_id, abandon_on_cancel=True)
+
+    @get(
+        "/",
+        summary="List my tour requests",
+        description=(
+            "The caller's requests still inside the 24 h retention window, newest first, "
+            "with status, progress, error and what was asked for (fetch a route by its "
+            "`request_id`). Pass `next_cursor` back as `cursor` for the next page; it is "
+            "`null` on the last page."
+        ),
+        responses={
+            200: ResponseSpec(
+                data_container=RouteHistory,
+                generate_examples=False,
+                description="A page of the caller's requests, newest first",
+            ),
+            400: problem_spec("`invalid-cursor`: the cursor is not one this API gave out"),
+            422: problem_spec("`limit` is out of range"),
+            **COMMON_ERRORS,
+        },
+    )
+    async def history(
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[User],
+        limit: Annotated[int, QueryParameter(ge=1, le=100, description="page size")] = 20,
+        cursor: Annotated[
+            str | None, QueryParameter(description="`next_cursor` of the previous page")
+        ] = None,
+    ) -> Response[Any]:
+        """A page of the caller's requests, newest first."""
+        try:
+            after = None if cursor is None else decode_cursor(cursor)
+        except InvalidCursorError as exc:
+            return problem(400, "invalid-cursor", str(exc), field="cursor")
+        read = functools.partial(services_of(request).list_routes, user, limit=limit, after=after)
+        page = await to_thread.run_sync(read, abandon_on_cancel=True)
+        next_cursor = None if page.next is None else encode_cursor(page.next)
+        return Response(RouteHistory([summary(r) for r in page.requests], next_cursor))
 
 
 def rate_headers(rate: RateLimitDecision) -> dict[str, str]:

@@ -8,10 +8,12 @@ from typing import Protocol
 
 from wildside.app.accounts import Accounts
 from wildside.app.find_places import FindPlaces
+from wildside.app.cancel_route import CancelRoute
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
 from wildside.app.guide_walk import GuideWalk
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
+from wildside.app.list_routes import ListRoutes
 from wildside.app.submit_route import SubmitRoute
 from wildside.ports.health_probe import HealthProbe
 
@@ -55,6 +57,8 @@ class HttpServices:
     telemetry: Telemetry
     guide_walk: GuideWalk  # live guidance over /ws
     find_places: FindPlaces
+    cancel_route: CancelRoute
+    list_routes: ListRoutes
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,3 +181,25 @@ class PlaceCollection(msgspec.Struct):
     attribution: str
     attribution_url: str
     license: str
+class RouteRequestSummary(msgspec.Struct):
+    """One of the caller's route requests: where it is, and what was asked for.
+
+    ``request`` is the request as stored (themes sorted, defaults filled in).
+    ``error`` is ``"cancelled"`` for a request its user cancelled, ``"timeout"``
+    for one that ran out of time with no tour.
+    """
+
+    request_id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    progress: Annotated[int, Meta(ge=0, le=100)]
+    error: str | None
+    created_at: str
+    updated_at: str
+    request: RouteRequestBody
+
+
+class RouteHistory(msgspec.Struct):
+    """``GET /api/v1/routes``: newest first; pass ``next_cursor`` as ``cursor`` for more."""
+
+    requests: list[RouteRequestSummary]
+    next_cursor: str | None

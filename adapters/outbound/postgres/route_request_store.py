@@ -10,14 +10,17 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from adapters.outbound.postgres import route_request_queries as q
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
 from adapters.outbound.postgres.values import aware, is_uuid, utc
 from adapters.outbound.route_result_codec import decode_route_result, route_result_to_builtins
+from wildside.domain.cancellation import CANCELLED_ERROR, cancellable_statuses
 from wildside.domain.idempotency import IdempotencyRecord
 from wildside.domain.route_result import RouteResult
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate, can_transition
 from wildside.ports.route_request_store import (
+    HistoryPosition,
     IdempotencyClaim,
     NewRouteRequest,
     RouteRequestRecord,
@@ -28,80 +31,6 @@ from wildside.ports.route_request_store import (
 # A binding can vanish between losing the insert race and reading it (expired
 # and swept); the call then tries again. Needing more rounds means trouble.
 _CREATE_ROUNDS = 3
-
-_RECORD = """r.request_id, r.user_id, r.payload, r.status, r.progress, r.error, r.attempts,
-       r.created_at, r.updated_at"""
-
-_DROP_EXPIRED_KEY = """DELETE FROM idempotency_keys
-WHERE user_id = %(user_id)s AND key = %(key)s AND expires_at <= %(created_at)s"""
-
-_INSERT_REQUEST = """
-INSERT INTO route_requests (request_id, user_id, payload, payload_hash, status, progress,
-                            created_at, updated_at, expires_at)
-VALUES (%(request_id)s, %(user_id)s, %(payload)s, %(payload_hash)s, 'queued', 0,
-        %(created_at)s, %(created_at)s, %(expires_at)s)
-"""
-
-# A concurrent uncommitted insert of the same key makes this wait for that
-# transaction: if it commits we insert nothing, if it rolls back we win.
-_BIND_KEY = """
-INSERT INTO idempotency_keys (user_id, key, payload_hash, request_id, created_at, expires_at)
-VALUES (%(user_id)s, %(key)s, %(key_hash)s, %(request_id)s, %(created_at)s, %(key_expires_at)s)
-ON CONFLICT (user_id, key) DO NOTHING
-RETURNING request_id
-"""
-
-_BOUND_KEY = """SELECT key, payload_hash, request_id, expires_at FROM idempotency_keys
-WHERE user_id = %(user_id)s AND key = %(key)s"""
-
-_GET = f"""SELECT {_RECORD}, rt.result
-FROM route_requests r LEFT JOIN routes rt ON rt.request_id = r.request_id
-WHERE r.request_id = %s"""
-
-# A running request is taken only when nobody holds it (no lease, or a lapsed one).
-_BEGIN_ATTEMPT = """
-UPDATE route_requests
-SET status = 'running', attempts = attempts + 1, error = NULL, updated_at = %(at)s,
-    started_at = coalesce(started_at, %(at)s), lease_until = %(lease_until)s
-WHERE request_id = %(request_id)s AND status = ANY(%(from_statuses)s)
-  AND (status <> 'running' OR lease_until IS NULL OR lease_until <= %(at)s)
-RETURNING request_id, status, progress, error, updated_at
-"""
-
-_SET_LEASE = """UPDATE route_requests SET lease_until = %(until)s
-WHERE request_id = %(request_id)s AND status = 'running'"""
-
-_DELETE_REQUESTS = "DELETE FROM route_requests WHERE expires_at <= %s"
-_LOCK = "SELECT status, expires_at FROM route_requests WHERE request_id = %s FOR UPDATE"
-
-_APPLY = """
-UPDATE route_requests
-SET status = %(status)s, progress = greatest(progress, %(progress)s), error = %(error)s,
-    updated_at = %(at)s, finished_at = %(finished_at)s
-WHERE request_id = %(request_id)s
-RETURNING request_id, status, progress, error, updated_at
-"""
-
-_STORE_RESULT = """INSERT INTO routes (request_id, result, created_at, expires_at)
-VALUES (%(request_id)s, %(result)s, %(at)s, %(expires_at)s) ON CONFLICT (request_id) DO NOTHING"""
-
-# Locking CTEs are never inlined, but MATERIALIZED says so: the LIMIT and
-# SKIP LOCKED must be evaluated once, so two sweepers never share a request.
-# Each branch has a partial index (queued by creation, running by lease).
-_CLAIM_LOST = f"""
-WITH lost AS MATERIALIZED (
-    SELECT request_id FROM route_requests
-    WHERE (status = 'queued' AND updated_at < %(untouched_since)s)
-       OR (status = 'running' AND lease_until < %(now)s)
-       OR (status = 'running' AND lease_until IS NULL AND updated_at < %(untouched_since)s)
-    ORDER BY created_at, request_id
-    LIMIT %(limit)s
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE route_requests r SET updated_at = %(now)s, lease_until = NULL
-FROM lost WHERE r.request_id = lost.request_id
-RETURNING {_RECORD}, NULL::jsonb
-"""
 
 
 class PostgresRouteRequestStore(RouteRequestStore):
@@ -145,17 +74,17 @@ class PostgresRouteRequestStore(RouteRequestStore):
             }
         with self._connection("store the route request") as conn:
             if claim is None:  # one statement: autocommit, one round trip
-                conn.execute(_INSERT_REQUEST, params)
+                conn.execute(q.INSERT_REQUEST, params)
                 return None
             for _ in range(_CREATE_ROUNDS):
                 with conn.transaction():
-                    conn.execute(_DROP_EXPIRED_KEY, params)
-                    conn.execute(_INSERT_REQUEST, params)
-                    if conn.execute(_BIND_KEY, params).fetchone():
+                    conn.execute(q.DROP_EXPIRED_KEY, params)
+                    conn.execute(q.INSERT_REQUEST, params)
+                    if conn.execute(q.BIND_KEY, params).fetchone():
                         return None
                     # Someone holds the key: our request row must not survive.
                     raise psycopg.Rollback()
-                row = conn.execute(_BOUND_KEY, params).fetchone()
+                row = conn.execute(q.BOUND_KEY, params).fetchone()
                 if row is not None and row[3] > request.created_at:
                     key, payload_hash, request_id, expires_at = row
                     return IdempotencyRecord(key, payload_hash, str(request_id), utc(expires_at))
@@ -168,7 +97,7 @@ class PostgresRouteRequestStore(RouteRequestStore):
         if not is_uuid(request_id):
             return None
         with self._connection("read the route request") as conn:
-            row = conn.execute(_GET, (request_id,)).fetchone()
+            row = conn.execute(q.GET, (request_id,)).fetchone()
         return None if row is None else _record(row)
 
     def begin_attempt(
@@ -192,7 +121,7 @@ class PostgresRouteRequestStore(RouteRequestStore):
             "lease_until": None if lease_until is None else aware(lease_until),
         }
         with self._connection("start the route attempt") as conn:
-            row = conn.execute(_BEGIN_ATTEMPT, params).fetchone()
+            row = conn.execute(q.BEGIN_ATTEMPT, params).fetchone()
         return None if row is None else _status(row)
 
     def set_lease(self, request_id: str, until: datetime | None) -> bool:
@@ -201,7 +130,7 @@ class PostgresRouteRequestStore(RouteRequestStore):
             return False
         params = {"request_id": request_id, "until": None if until is None else aware(until)}
         with self._connection("renew the job lease") as conn:
-            return conn.execute(_SET_LEASE, params).rowcount == 1
+            return conn.execute(q.SET_LEASE, params).rowcount == 1
 
     def transition(
         self, update: StatusUpdate, *, result: RouteResult | None = None
@@ -226,14 +155,14 @@ class PostgresRouteRequestStore(RouteRequestStore):
             "finished_at": update.at if update.status.is_terminal else None,
         }
         with self._connection("update the route status") as conn, conn.transaction():
-            locked = conn.execute(_LOCK, (update.request_id,)).fetchone()
+            locked = conn.execute(q.LOCK, (update.request_id,)).fetchone()
             if locked is None or not can_transition(RouteStatus(locked[0]), update.status):
                 return None
-            row = conn.execute(_APPLY, params).fetchone()
+            row = conn.execute(q.APPLY, params).fetchone()
             if update.status is RouteStatus.SUCCEEDED and result is not None:
                 stored = Jsonb(route_result_to_builtins(result))
                 params |= {"result": stored, "expires_at": locked[1]}
-                conn.execute(_STORE_RESULT, params)
+                conn.execute(q.STORE_RESULT, params)
         return None if row is None else _status(row)
 
     def claim_lost(
@@ -247,7 +176,7 @@ class PostgresRouteRequestStore(RouteRequestStore):
             return []
         params = {"untouched_since": aware(untouched_since), "now": aware(now), "limit": limit}
         with self._connection("claim lost route requests") as conn:
-            rows = conn.execute(_CLAIM_LOST, params).fetchall()
+            rows = conn.execute(q.CLAIM_LOST, params).fetchall()
         # RETURNING has no order of its own.
         return sorted(map(_record, rows), key=lambda r: (r.created_at, r.request_id))
 
@@ -255,9 +184,47 @@ class PostgresRouteRequestStore(RouteRequestStore):
         """Delete expired requests (results and keys cascade) and expired keys; count requests."""
         at = aware(now)
         with self._connection("delete expired route requests") as conn, conn.transaction():
-            deleted = conn.execute(_DELETE_REQUESTS, (at,)).rowcount
+            deleted = conn.execute(q.DELETE_REQUESTS, (at,)).rowcount
             conn.execute("DELETE FROM idempotency_keys WHERE expires_at <= %s", (at,))
         return deleted
+
+    def cancel(self, request_id: str, at: datetime) -> StatusUpdate | None:
+        """End a queued or running request as cancelled; ``None`` if unknown or final."""
+        if not is_uuid(request_id):
+            return None
+        params = {
+            "request_id": request_id,
+            "at": aware(at),
+            "error": CANCELLED_ERROR,
+            "from_statuses": [s.value for s in cancellable_statuses()],
+        }
+        with self._connection("cancel the route request") as conn:
+            row = conn.execute(q.CANCEL, params).fetchone()
+        return None if row is None else _status(row)
+
+    def list_for_user(
+        self,
+        user_id: str,
+        now: datetime,
+        *,
+        limit: int,
+        after: HistoryPosition | None = None,
+    ) -> list[RouteRequestRecord]:
+        """The user's unexpired requests, newest first, after ``after``; no results."""
+        if limit <= 0 or not is_uuid(user_id):
+            return []
+        if after is not None and not is_uuid(after.request_id):
+            return []
+        params = {
+            "user_id": user_id,
+            "now": aware(now),
+            "limit": limit,
+            "after_at": None if after is None else aware(after.created_at),
+            "after_id": None if after is None else after.request_id,
+        }
+        with self._connection("list the route requests") as conn:
+            rows = conn.execute(q.HISTORY, params).fetchall()
+        return [_record(row) for row in rows]
 
 
 def _record(row: tuple[Any, ...]) -> RouteRequestRecord:

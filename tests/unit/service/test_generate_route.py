@@ -111,10 +111,13 @@ def test_a_redelivered_job_after_success_changes_nothing(world: World) -> None:
     ]
 
 
-def test_a_slow_job_fails_with_timeout(world: World) -> None:
+def test_a_job_out_of_time_before_the_engine_starts_fails_with_timeout(world: World) -> None:
+    # Given reading the map data version alone takes longer than the job's limit
     job = _queued_job(world)
-    world.planner.seconds_per_step = 20.0
+    world.planner.version_seconds = 40.0
     outcome = _generator(world, time_limit_s=30.0)(job)
+    # Then there is no tour at all: the request fails with "timeout", the engine never ran
+    assert world.planner.calls == []
     assert outcome is JobOutcome.TIMEOUT
     record = world.store.get(job.request_id)
     assert record is not None

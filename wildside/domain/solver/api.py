@@ -33,7 +33,7 @@ _NEIGHBORS = 12  # near stops per node that or-opt tries on long routes
 _SPREAD = 4  # of those, slots for stops in other directions (joins clusters)
 _MAX_WALKERS = 2  # parallel searches of a time-limited solve (measured on a 2-core machine)
 
-ProgressCallback = Callable[[int, float], None]
+ProgressCallback = Callable[[int, float], bool | None]  # True: stop, return the best so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ class OpSolution:
     iterations: int
     seconds: float
     is_time_limited: bool
+    is_stopped_early: bool = False
 
 
 def budget_tolerance(budget: float) -> float:
@@ -96,7 +97,8 @@ def solve_op(
         Optional non-negative visiting cost per node (start and end pay none).
     progress
         Called between search slices with the percent done (0..100, ending at
-        100) and the best score so far.
+        100) and the best score so far; returning ``True`` stops the search
+        there, and the best route so far is returned (``is_stopped_early``).
     threads
         Parallel searches of a time-limited solve; ``None`` means one per core
         this process may use, at most two. Ignored (one search) when
@@ -192,6 +194,7 @@ def solve_op(
         iterations=sum(w.done for w in walkers),
         seconds=time.perf_counter() - began,
         is_time_limited=any(w.is_time_limited for w in walkers),
+        is_stopped_early=walkers[0].is_stopped_early,
     )
 
 
@@ -217,11 +220,12 @@ def _search(
     stop = threading.Event()
     failures: list[BaseException] = []
 
-    def report() -> None:
-        if progress is not None:
-            done = sum(w.done for w in walkers)
-            best = max(w.best_score for w in walkers)
-            progress(_percent(done, max_iterations, began, time_limit), best)
+    def report() -> bool:
+        if progress is None:
+            return False
+        done = sum(w.done for w in walkers)
+        best = max(w.best_score for w in walkers)
+        return bool(progress(_percent(done, max_iterations, began, time_limit), best))
 
     def helper(index: int) -> None:
         try:

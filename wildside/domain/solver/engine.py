@@ -93,6 +93,7 @@ class NumbaTourEngine:
             cost=solution.cost,
             iterations=solution.iterations,
             is_time_limited=solution.is_time_limited,
+            is_stopped_early=solution.is_stopped_early,
         )
 
     def legs(self, vertices: Sequence[int], cutoff_m: float) -> list[StreetLeg]:

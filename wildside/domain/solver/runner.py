@@ -59,6 +59,7 @@ class Walker:
         self.workspace = new_workspace(n, n + 2)
         self.done = 0
         self.is_time_limited = False
+        self.is_stopped_early = False  # ``after_slice`` asked to stop
         p = problem
         search.construct(
             p.dist,
@@ -132,9 +133,13 @@ class Walker:
         time_limit: float,
         max_iterations: int | None,
         stop: threading.Event,
-        after_slice: Callable[[], None] | None = None,
+        after_slice: Callable[[], bool] | None = None,
     ) -> None:
-        """Search in slices until the time limit, the iteration budget, optimality or ``stop``."""
+        """Search in slices until the time limit, the iteration budget, optimality or ``stop``.
+
+        ``after_slice`` runs after every slice; when it returns ``True`` the
+        search stops there (and ``stop`` is set for the other walkers).
+        """
         slice_size = 1
         per_iteration = 1e-3  # a first guess; replaced by the measured speed after one slice
         while max_iterations is None or self.done < max_iterations:
@@ -161,5 +166,7 @@ class Walker:
             # Size the next slice to take about _SLICE_SECONDS at the observed speed.
             per_iteration = max(slice_seconds, 1e-6) / max(ran, 1)
             slice_size = int(min(max(1, _SLICE_SECONDS / per_iteration), 2 * slice_size + 1))
-            if after_slice is not None:
-                after_slice()
+            if after_slice is not None and after_slice():
+                self.is_stopped_early = True
+                stop.set()
+                break
