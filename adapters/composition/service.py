@@ -44,8 +44,8 @@ from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.system_randomness import OsSecretSource, RandomJitter, UuidIdGenerator
 from adapters.settings import Settings
 from wildside.app.accounts import Accounts
-from wildside.app.find_places import FindPlaces
 from wildside.app.cancel_route import CancelRoute
+from wildside.app.find_places import FindPlaces
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, JobOutcome, TourPlanner
 from wildside.app.get_route import GetRoute

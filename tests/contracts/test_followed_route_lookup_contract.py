@@ -94,6 +94,8 @@ def test_a_route_without_a_tour_is_none(h: Harness) -> None:
     assert h.lookup.route_for(h.alice, route_id) is None
 
 
-@pytest.mark.parametrize("route_id", ["59cc2860-03de-42c7-b0be-741f8bd7205c", "not-a-uuid", "x" * 64])
+@pytest.mark.parametrize(
+    "route_id", ["59cc2860-03de-42c7-b0be-741f8bd7205c", "not-a-uuid", "x" * 64]
+)
 def test_unknown_ids_of_any_form_are_none(h: Harness, route_id: str) -> None:
     assert h.lookup.route_for(h.alice, route_id) is None

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from wildside.app.accounts import Accounts
-from wildside.app.find_places import FindPlaces
 from wildside.app.cancel_route import CancelRoute
+from wildside.app.find_places import FindPlaces
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
 from wildside.app.guide_walk import GuideWalk
