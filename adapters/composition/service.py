@@ -28,7 +28,9 @@ from adapters.outbound.postgres.connection import open_pool, per_call
 from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.health import PostgresHealthProbe
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
+from adapters.outbound.postgres.preference_store import PostgresPreferenceStore
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
+from adapters.outbound.postgres.saved_route_store import PostgresSavedRouteStore
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.outbound.redis.connection import redis_client
 from adapters.outbound.redis.health import RedisHealthProbe
@@ -44,6 +46,8 @@ from wildside.app.generate_route import GenerateRoute, TourPlanner
 from wildside.app.get_route import GetRoute
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.maintenance import RunMaintenance
+from wildside.app.preferences import UserPreferences
+from wildside.app.saved_routes import SavedRoutes
 from wildside.app.submit_route import SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.route_spec import RouteSpec
@@ -124,6 +128,7 @@ async def open_http_services(
         try:
             clock = SystemClock()
             store = resources.route_store
+            preferences = PostgresPreferenceStore(resources.pool.connection)
             yield HttpServices(
                 submit_route=SubmitRoute(
                     store=store,
@@ -135,6 +140,7 @@ async def open_http_services(
                     settings=submission_settings(settings),
                     tracer=OtelTracer(),
                     analytics=analytics,
+                    preferences=preferences,
                 ),
                 get_route=GetRoute(store),
                 follow_route=FollowRouteStatus(store, feed),
@@ -147,6 +153,14 @@ async def open_http_services(
                     redis_probe,
                 ],
                 telemetry=metrics,
+                saved_routes=SavedRoutes(
+                    get_route=GetRoute(store),
+                    store=PostgresSavedRouteStore(resources.pool.connection),
+                    clock=clock,
+                    ids=UuidIdGenerator(),
+                    analytics=analytics,
+                ),
+                preferences=UserPreferences(preferences, clock),
             )
         finally:
             redis_probe.close()

@@ -89,6 +89,8 @@ class World:
             list_enrichment=None,  # type: ignore[arg-type]
             probes=(),
             telemetry=telemetry,
+            saved_routes=None,  # type: ignore[arg-type]
+            preferences=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

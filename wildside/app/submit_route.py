@@ -9,11 +9,13 @@ from datetime import timedelta
 from wildside.domain.accounts import User
 from wildside.domain.errors import IdempotencyConflictError, RateLimitedError, WildsideError
 from wildside.domain.idempotency import IdempotencyOutcome, decide, validate_key
+from wildside.domain.preferences import SYSTEM_DEFAULTS, RouteDraft, effective_spec
 from wildside.domain.rate_limit import RateLimitDecision, RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate
 from wildside.ports.clock import Clock
 from wildside.ports.id_generator import IdGenerator
+from wildside.ports.preference_store import PreferenceStore
 from wildside.ports.product_analytics import ROUTE_REQUESTED, NullProductAnalytics, ProductAnalytics
 from wildside.ports.rate_limiter import RateLimiter
 from wildside.ports.route_job_queue import GenerateRouteJob, RouteJobQueue
@@ -57,8 +59,10 @@ class SubmitRoute:
         settings: SubmissionSettings,
         tracer: Tracer | None = None,
         analytics: ProductAnalytics | None = None,
+        preferences: PreferenceStore | None = None,
     ) -> None:
         self._tracer = tracer or NullTracer()
+        self._preferences = preferences  # None: every omission takes the system default
         self._analytics = analytics or NullProductAnalytics()
         self._store = store
         self._queue = queue
@@ -71,15 +75,21 @@ class SubmitRoute:
     def __call__(
         self,
         user: User,
-        spec: RouteSpec,
+        spec: RouteSpec | RouteDraft,
         idempotency_key: str | None = None,
     ) -> Submission:
         """Accept ``spec`` for ``user``; return the request id to poll or follow.
+
+        A ``RouteDraft`` that leaves out themes, duration or pace takes the
+        user's saved preferences; the idempotency hash and the cache key are
+        those of the effective ``RouteSpec``.
 
         Raises
         ------
         RateLimitedError
             The user's quota is used up (nothing is stored).
+        InvalidInputError
+            The draft has no duration and the user saved none.
         IdempotencyConflictError
             The key is bound to a different payload inside its window.
         """
@@ -94,6 +104,7 @@ class SubmitRoute:
                 limit=rate.limit,
                 reset_s=rate.reset_s,
             )
+        spec = self._effective(user, spec)
         now = self._clock.now()
         payload_hash = spec.payload_hash()
         request = NewRouteRequest(
@@ -143,6 +154,15 @@ class SubmitRoute:
             },
         )
         return Submission(request.request_id, is_replay=False, rate=rate)
+
+    def _effective(self, user: User, request: RouteSpec | RouteDraft) -> RouteSpec:
+        if isinstance(request, RouteSpec):
+            return request
+        saved = SYSTEM_DEFAULTS
+        if not request.is_complete and self._preferences is not None:
+            stored = self._preferences.get(user.id)
+            saved = SYSTEM_DEFAULTS if stored is None else stored.preferences
+        return effective_spec(request, saved)
 
     def _announce(self, update: StatusUpdate) -> None:
         try:

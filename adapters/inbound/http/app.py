@@ -25,12 +25,14 @@ from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
 from adapters.inbound.http.admin import AdminController
 from adapters.inbound.http.edge import Edge
+from adapters.inbound.http.preferences import PreferencesController
 from adapters.inbound.http.problems import (
     http_exception_handler,
     internal_error_handler,
     wildside_error_handler,
 )
 from adapters.inbound.http.routes import RouteController
+from adapters.inbound.http.saved_routes import SavedRouteController
 from adapters.inbound.http.services import HttpServices, HttpSettings, Telemetry
 from adapters.inbound.http.sessions import TolerantCookieConfig
 from adapters.inbound.http.system import SystemController
@@ -125,6 +127,8 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             AdminController,
             SystemController,
             status_socket,
+            SavedRouteController,
+            PreferencesController,
         ],
         lifespan=[lifespan],
         middleware=[session_config(settings).middleware],

@@ -10,6 +10,8 @@ from wildside.app.accounts import Accounts
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.get_route import GetRoute
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
+from wildside.app.preferences import UserPreferences
+from wildside.app.saved_routes import SavedRoutes
 from wildside.app.submit_route import SubmitRoute
 from wildside.ports.health_probe import HealthProbe
 
@@ -51,6 +53,8 @@ class HttpServices:
     list_enrichment: ListEnrichmentJobs
     probes: Sequence[HealthProbe]
     telemetry: Telemetry
+    saved_routes: SavedRoutes
+    preferences: UserPreferences
 
 
 @dataclass(frozen=True, slots=True)
