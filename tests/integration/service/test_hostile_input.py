@@ -44,6 +44,12 @@ OPERATIONS = [
     ("GET", "/health/ready", False),
     ("GET", "/metrics", False),
     ("GET", "/schema/openapi.json", False),
+    ("POST", f"/api/v1/routes/{ANY_REQUEST_ID}/save", True),
+    ("GET", "/api/v1/saved-routes", False),
+    ("GET", f"/api/v1/saved-routes/{ANY_REQUEST_ID}", False),
+    ("DELETE", f"/api/v1/saved-routes/{ANY_REQUEST_ID}", False),
+    ("GET", "/api/v1/me/preferences", False),
+    ("PUT", "/api/v1/me/preferences", True),
 ]
 
 
