@@ -24,6 +24,7 @@ from litestar.types import Scope
 from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
 from adapters.inbound.http.admin import AdminController
+from adapters.inbound.http.allow_header import correct_allow
 from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.preferences import PreferencesController
 from adapters.inbound.http.problems import (
@@ -166,6 +167,7 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
         # log_socket_error for WebSockets (Litestar has no handlers for those).
         logging_config=None,
         after_exception=[log_socket_error],
+        before_send=[correct_allow],
     )
     litestar.state.http_settings = settings
     openapi_fixes.apply(litestar)

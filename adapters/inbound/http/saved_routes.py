@@ -110,6 +110,7 @@ class SavedRouteController(Controller):
         ),
         responses={
             400: problem_spec("`cursor` is not one this server gave out, or malformed"),
+            422: problem_spec("`limit` is out of range"),
             **COMMON_ERRORS,
         },
     )
