@@ -265,7 +265,8 @@ def test_another_user_cannot_cancel_or_save_a_request(service: DrillService) -> 
     ]
     if not operations:
         pytest.skip(
-            "no cancel or save operation exists in the API yet (docs/api.md lists none); "
+            "no cancel operation exists in the API yet (docs/api.md lists none; saving is "
+            "drilled by test_another_user_cannot_save_a_request_or_see_saved_routes); "
             "add the other-user case here when one does"
         )
     pytest.fail(f"write the other-user case for {operations}")
