@@ -33,7 +33,9 @@ from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.health import PostgresHealthProbe
 from adapters.outbound.postgres.place_directory import PostgresPlaceDirectory
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
+from adapters.outbound.postgres.preference_store import PostgresPreferenceStore
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
+from adapters.outbound.postgres.saved_route_store import PostgresSavedRouteStore
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.outbound.redis.connection import redis_client
 from adapters.outbound.redis.health import RedisHealthProbe
@@ -53,6 +55,8 @@ from wildside.app.guide_walk import GuideWalk, RequestRouteLookup
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.list_routes import ListRoutes
 from wildside.app.maintenance import RunMaintenance
+from wildside.app.preferences import UserPreferences
+from wildside.app.saved_routes import SavedRoutes
 from wildside.app.submit_route import SubmitRoute
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.route_spec import RouteSpec
@@ -144,6 +148,7 @@ async def open_http_services(
         try:
             clock = SystemClock()
             store = resources.route_store
+            preferences = PostgresPreferenceStore(resources.pool.connection)
             yield HttpServices(
                 submit_route=SubmitRoute(
                     store=store,
@@ -155,6 +160,7 @@ async def open_http_services(
                     settings=submission_settings(settings),
                     tracer=OtelTracer(),
                     analytics=analytics,
+                    preferences=preferences,
                 ),
                 get_route=GetRoute(store),
                 follow_route=FollowRouteStatus(store, feed),
@@ -180,6 +186,14 @@ async def open_http_services(
                     store, RedisStatusPublisher(resources.redis), clock, analytics
                 ),
                 list_routes=ListRoutes(store, clock),
+                saved_routes=SavedRoutes(
+                    get_route=GetRoute(store),
+                    store=PostgresSavedRouteStore(resources.pool.connection),
+                    clock=clock,
+                    ids=UuidIdGenerator(),
+                    analytics=analytics,
+                ),
+                preferences=UserPreferences(preferences, clock),
             )
         finally:
             redis_probe.close()

@@ -1,8 +1,9 @@
 """Drill: users cannot reach each other's requests; sockets live no longer than their credential.
 
-Another user can never read, replay (same Idempotency-Key), subscribe to or
-cancel a request; a revoked token's open sockets stop following; a cookie
-WebSocket from another origin is refused; password guessing meets a 429 with
+Another user can never read, replay (same Idempotency-Key), subscribe to,
+cancel or save a request, nor see another's saved routes or preferences; a
+revoked token's open sockets stop following; a cookie WebSocket from another
+origin is refused; password guessing meets a 429 with
 ``Retry-After``. The API runs without a worker until the last step, so the
 requests stay ``queued`` and the sockets stay subscribed for as long as the
 drill needs.
@@ -282,7 +283,10 @@ def test_another_user_cannot_cancel_or_list_a_request(
     assert request_id in {item["request_id"] for item in history["requests"]}
 
 
-def test_another_user_cannot_save_a_request(service: DrillService) -> None:
+def test_every_write_on_a_request_has_an_other_user_drill(service: DrillService) -> None:
+    # Every operation that changes a request by its id has its own other-user drill above:
+    # cancel (DELETE) in test_another_user_cannot_cancel_or_list_a_request, save in
+    # test_another_user_cannot_save_a_request_or_see_saved_routes. A new one fails here.
     document = raw_request(service.base_url, "GET", "/schema/openapi.json").json()
     operations = [
         (method.upper(), path)
@@ -290,14 +294,75 @@ def test_another_user_cannot_save_a_request(service: DrillService) -> None:
         for method in item
         if "{request_id}" in path
         and method in ("delete", "post", "put", "patch")
-        and (method, path) != ("delete", "/api/v1/routes/{request_id}")  # cancel: above
+        and (method, path) != ("delete", "/api/v1/routes/{request_id}")
+        and not path.endswith("/save")
     ]
-    if not operations:
-        pytest.skip(
-            "no save operation exists in the API yet (docs/api.md lists none); "
-            "add the other-user case here when one does"
+    assert operations == [], f"write the other-user case for {operations}"
+
+
+def test_another_user_cannot_save_a_request_or_see_saved_routes(
+    service: DrillService, users: Users, ledger: Ledger
+) -> None:
+    # Given Alice's finished tour, saved, and Bob with a token and a session cookie
+    if not service.workers:  # run alone, this drill needs its own worker
+        service.start_worker()
+    bob_password = f"drill-pass-{uuid.uuid4().hex[:12]}"
+    alice = users.create("drill-saver")
+    bob = users.create("drill-peeker", bob_password)
+    bob_cookie = log_in(service.base_url, ledger, bob.user.username, bob_password)
+    request_id = _submit(service, alice.secret, ledger)
+    done = follow(service.base_url, alice.secret, request_id, Deadline(60))
+    assert done.final == "succeeded", done
+    alice_auth = [("Authorization", f"Bearer {alice.secret}")]
+    saved = raw_request(service.base_url, "POST", f"/api/v1/routes/{request_id}/save", alice_auth)
+    assert saved.status == 201, saved
+    location = saved.headers["location"]
+    for bob_auth in (
+        [("Authorization", f"Bearer {bob.secret}")],
+        [("Cookie", f"session={bob_cookie}")],
+    ):
+        # When Bob tries to save Alice's request
+        answer = raw_request(
+            service.base_url, "POST", f"/api/v1/routes/{request_id}/save", bob_auth
         )
-    pytest.fail(f"write the other-user case for {operations}")
+        # Then it does not exist for him
+        assert (answer.status, answer.json()["code"]) == (404, "not-found"), answer
+        assert answer.is_problem
+        # And her saved route can be neither read nor deleted by him, nor is it in his list
+        for method in ("GET", "DELETE"):
+            answer = raw_request(service.base_url, method, location, bob_auth)
+            assert (answer.status, answer.json()["code"]) == (404, "not-found"), (method, answer)
+        listing = raw_request(service.base_url, "GET", "/api/v1/saved-routes", bob_auth)
+        assert listing.status == 200
+        assert listing.json() == {"items": [], "next_cursor": None}
+    # And Alice still has it, whole
+    kept = raw_request(service.base_url, "GET", location, alice_auth)
+    assert kept.status == 200, kept
+    assert kept.json()["request_id"] == request_id
+
+
+def test_preferences_are_each_users_own(service: DrillService, users: Users) -> None:
+    # Given Alice's saved preferences
+    alice, bob = users.create("drill-prefers"), users.create("drill-other")
+    body = json.dumps({"themes": ["food"], "duration_minutes": 40, "pace": 1.1}).encode()
+    put = raw_request(
+        service.base_url,
+        "PUT",
+        "/api/v1/me/preferences",
+        [("Authorization", f"Bearer {alice.secret}"), ("Content-Type", "application/json")],
+        body,
+    )
+    assert put.status == 200, put
+    # When Bob reads his, Then he gets the system defaults, not hers
+    mine = raw_request(
+        service.base_url,
+        "GET",
+        "/api/v1/me/preferences",
+        [("Authorization", f"Bearer {bob.secret}")],
+    )
+    assert mine.status == 200, mine
+    assert mine.json()["updated_at"] is None
+    assert mine.json()["themes"] == []
 
 
 def test_password_guessing_is_throttled_with_retry_after(

@@ -15,8 +15,11 @@ import pytest
 from adapters.composition.service import product_analytics
 from adapters.outbound.analytics.posthog_analytics import PostHogProductAnalytics
 from adapters.settings import load_settings
+from tests.fakes.saved_route_store import InMemorySavedRouteStore
 from tests.unit.service.conftest import ADA, HELSINKI, World
 from wildside.app.accounts import Accounts
+from wildside.app.get_route import GetRoute
+from wildside.app.saved_routes import SavedRoutes
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.route_spec import RouteSpec
 from wildside.ports.product_analytics import NullProductAnalytics, anonymous_id
@@ -71,25 +74,41 @@ def test_every_product_event_is_sent_pseudonymously(capture: ThreadingHTTPServer
     submit = world.submit_route(analytics=analytics)
     generate = world.generate_route(analytics=analytics)
     accounts = Accounts(world.accounts, world.secrets, world.clock, analytics)
-    # When a user logs in, requests two tours, one computed and one refused by the engine
+    saved = SavedRoutes(
+        get_route=GetRoute(world.store),
+        store=InMemorySavedRouteStore(),
+        clock=world.clock,
+        ids=world.ids,
+        analytics=analytics,
+    )
+    # When a user logs in, requests two tours, one computed (and saved) and one refused
+    # by the engine, and logs out
     user = accounts.create_user("ada", "correct horse").user
     accounts.log_in("ada", "correct horse")
     spec = RouteSpec.build(start=HELSINKI, duration_minutes=90, preferences=["history"])
-    submit(ADA, spec)
+    request_id = submit(ADA, spec).request_id
     generate(world.queue.jobs[-1])
+    saved.save(ADA, request_id, "Ada's walk")
     submit(ADA, RouteSpec.build(start=HELSINKI, duration_minutes=30))
     world.planner.error = InvalidInputError("no street near the start")
     generate(world.queue.jobs[-1])
+    accounts.log_out(user.id, accounts.session_expiry(3600))
     analytics.close()
     # Then PostHog received each event once, under pseudonyms, with no personal data
     events = {e["event"]: e for e in _events(capture)}
     assert set(events) == {
-        "UserLoggedIn",
+        "SessionStarted",
         "RouteRequested",
         "RouteComputed",
         "RouteGenerationFailed",
+        "UserSavedRoute",
+        "SessionEnded",
     }
-    assert events["UserLoggedIn"]["distinct_id"] == anonymous_id(user.id)
+    assert events["SessionStarted"]["distinct_id"] == anonymous_id(user.id)
+    assert events["SessionEnded"]["distinct_id"] == anonymous_id(user.id)
+    assert events["UserSavedRoute"]["distinct_id"] == anonymous_id(ADA.id)
+    saved_event = events["UserSavedRoute"]["properties"]
+    assert (saved_event["stops"], saved_event["has_title"]) == (2, True)
     assert events["RouteRequested"]["distinct_id"] == anonymous_id(ADA.id)
     computed = events["RouteComputed"]["properties"]
     assert (computed["distance_m"], computed["stops"], computed["themes"]) == (2340, 2, ["history"])
@@ -98,7 +117,7 @@ def test_every_product_event_is_sent_pseudonymously(capture: ThreadingHTTPServer
     flattened = json.dumps([e["properties"] for e in events.values()]) + json.dumps(
         [e["distinct_id"] for e in events.values()]
     )
-    for personal in (ADA.id, user.id, "ada", "60.1712", "24.9441"):
+    for personal in (ADA.id, user.id, "ada", "Ada's walk", "60.1712", "24.9441"):
         assert personal not in flattened
 
 

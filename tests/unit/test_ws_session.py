@@ -94,6 +94,8 @@ class World:
             find_places=None,  # type: ignore[arg-type]
             cancel_route=None,  # type: ignore[arg-type]
             list_routes=None,  # type: ignore[arg-type]
+            saved_routes=None,  # type: ignore[arg-type]
+            preferences=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

@@ -23,7 +23,12 @@ from wildside.domain.errors import AuthenticationError, NotFoundError, RateLimit
 from wildside.domain.rate_limit import RateLimitPolicy
 from wildside.ports.account_store import AccountStore
 from wildside.ports.clock import Clock
-from wildside.ports.product_analytics import USER_LOGGED_IN, NullProductAnalytics, ProductAnalytics
+from wildside.ports.product_analytics import (
+    SESSION_ENDED,
+    SESSION_STARTED,
+    NullProductAnalytics,
+    ProductAnalytics,
+)
 from wildside.ports.rate_limiter import RateLimiter
 from wildside.ports.secret_source import SecretSource
 
@@ -126,7 +131,7 @@ class Accounts:
         return user
 
     def log_in(self, username: str, password: str, address: str = "unknown") -> User:
-        """Check a username and password from a client ``address``.
+        """Check a username and password from a client ``address``; a session starts.
 
         Raises ``RateLimitedError`` before any password is checked once the
         attempts allowed by ``LoginLimits`` are used up (the same for unknown
@@ -141,8 +146,18 @@ class Accounts:
         is_match = verify_password(password, encoded or _DECOY_HASH)
         if stored is None or encoded is None or not is_match:
             raise AuthenticationError("unknown username or wrong password")
-        self._analytics.capture(USER_LOGGED_IN, stored.user.id, {"method": "password"})
+        self._analytics.capture(SESSION_STARTED, stored.user.id, {"method": "password"})
         return stored.user
+
+    def log_out(self, user_id: str, expires_at: float) -> None:
+        """A session cookie is being dropped: count the session's end if it was still live.
+
+        Sessions are stateless, so nothing is revoked here; ``user_id`` and
+        ``expires_at`` come from the encrypted, signed cookie. An expired
+        session ended earlier and is not counted again.
+        """
+        if self._clock.now().timestamp() < expires_at:
+            self._analytics.capture(SESSION_ENDED, user_id, {"method": "password"})
 
     def session_expiry(self, max_age_s: float) -> float:
         """When a session opened now ends, as Unix seconds (stored in the cookie)."""

@@ -16,11 +16,13 @@ from wildside.domain.errors import (
     WildsideError,
 )
 from wildside.domain.idempotency import IdempotencyOutcome, decide, validate_key
+from wildside.domain.preferences import SYSTEM_DEFAULTS, RouteDraft, effective_spec
 from wildside.domain.rate_limit import RateLimitDecision, RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate
 from wildside.ports.clock import Clock
 from wildside.ports.id_generator import IdGenerator
+from wildside.ports.preference_store import PreferenceStore
 from wildside.ports.product_analytics import ROUTE_REQUESTED, NullProductAnalytics, ProductAnalytics
 from wildside.ports.rate_limiter import RateLimiter
 from wildside.ports.route_job_queue import GenerateRouteJob, RouteJobQueue
@@ -70,8 +72,10 @@ class SubmitRoute:
         settings: SubmissionSettings,
         tracer: Tracer | None = None,
         analytics: ProductAnalytics | None = None,
+        preferences: PreferenceStore | None = None,
     ) -> None:
         self._tracer = tracer or NullTracer()
+        self._preferences = preferences  # None: every omission takes the system default
         self._analytics = analytics or NullProductAnalytics()
         self._store = store
         self._queue = queue
@@ -84,7 +88,7 @@ class SubmitRoute:
     def __call__(
         self,
         user: User,
-        spec: RouteSpec,
+        spec: RouteSpec | RouteDraft,
         idempotency_key: str | None = None,
         from_route: str | None = None,
     ) -> Submission:
@@ -92,11 +96,16 @@ class SubmitRoute:
 
         ``from_route`` names the route a re-plan continues: it must be the
         user's own succeeded request.
+        A ``RouteDraft`` that leaves out themes, duration or pace takes the
+        user's saved preferences; the idempotency hash and the cache key are
+        those of the effective ``RouteSpec``.
 
         Raises
         ------
         RateLimitedError
             The user's quota is used up (nothing is stored).
+        InvalidInputError
+            The draft has no duration and the user saved none.
         IdempotencyConflictError
             The key is bound to a different payload inside its window.
         NotFoundError
@@ -117,6 +126,7 @@ class SubmitRoute:
             )
         if from_route is not None:
             self._check_from_route(user, from_route)
+        spec = self._effective(user, spec)
         now = self._clock.now()
         payload_hash = spec.payload_hash()
         request = NewRouteRequest(
@@ -176,6 +186,14 @@ class SubmitRoute:
             raise NotFoundError(f"no route request {canonical} to re-plan from")
         if record.status is not RouteStatus.SUCCEEDED:
             raise RouteNotReadyError(f"route request {canonical} has no tour to re-plan from")
+    def _effective(self, user: User, request: RouteSpec | RouteDraft) -> RouteSpec:
+        if isinstance(request, RouteSpec):
+            return request
+        saved = SYSTEM_DEFAULTS
+        if not request.is_complete and self._preferences is not None:
+            stored = self._preferences.get(user.id)
+            saved = SYSTEM_DEFAULTS if stored is None else stored.preferences
+        return effective_spec(request, saved)
 
     def _announce(self, update: StatusUpdate) -> None:
         try:

@@ -25,6 +25,39 @@ MAX_EXCLUDED = 64  # places a re-plan may skip: a long walk's stops, with room t
 POI_KEY = re.compile(r"^[a-z]{1,16}/-?[0-9]{1,20}$")  # "node/123", as routes name their stops
 
 
+# The ranges of a request's preferences, shared with saved preferences
+# (``wildside.domain.preferences``), so the two can never disagree.
+def check_duration_minutes(minutes: float) -> None:
+    """Refuse a duration outside 1..480 minutes (or not finite)."""
+    if not math.isfinite(minutes) or not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES:
+        raise InvalidInputError(
+            f"the duration must be at least {MIN_DURATION_MINUTES:g} and at most "
+            f"{MAX_DURATION_MINUTES:g} minutes, got {minutes:g}",
+            field="duration_minutes",
+        )
+
+
+def check_themes(themes: tuple[str, ...], *, field: str) -> None:
+    """Refuse unknown themes, and themes that are not sorted and unique."""
+    unknown = sorted(set(themes) - set(THEMES))
+    if unknown:
+        raise InvalidInputError(
+            f"unknown theme(s) {', '.join(unknown)}; known themes: {', '.join(THEMES)}",
+            field=field,
+        )
+    if tuple(sorted(set(themes))) != themes:
+        raise InvalidInputError("themes must be sorted and unique", field=field)
+
+
+def check_pace(pace_m_s: float) -> None:
+    """Refuse a walking pace outside 0.3..3.0 m/s (or not finite)."""
+    if not math.isfinite(pace_m_s) or not MIN_PACE_M_S <= pace_m_s <= MAX_PACE_M_S:
+        raise InvalidInputError(
+            f"pace must be between {MIN_PACE_M_S} and {MAX_PACE_M_S} m/s, got {pace_m_s:g}",
+            field="pace",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class RouteSpec:
     """What a client asked for, after validation; equal specs mean the same request.
@@ -44,32 +77,11 @@ class RouteSpec:
 
     def __post_init__(self) -> None:
         """Check ranges the types cannot express."""
-        minutes = self.duration_minutes
-        if (
-            not math.isfinite(minutes)
-            or not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES
-        ):
-            raise InvalidInputError(
-                f"the duration must be at least {MIN_DURATION_MINUTES:g} and at most "
-                f"{MAX_DURATION_MINUTES:g} minutes, got {minutes:g}",
-                field="duration_minutes",
-            )
-        unknown = sorted(set(self.themes) - set(THEMES))
-        if unknown:
-            raise InvalidInputError(
-                f"unknown theme(s) {', '.join(unknown)}; known themes: {', '.join(THEMES)}",
-                field="preferences",
-            )
-        if tuple(sorted(set(self.themes))) != self.themes:
-            raise InvalidInputError("themes must be sorted and unique", field="preferences")
+        check_duration_minutes(self.duration_minutes)
+        check_themes(self.themes, field="preferences")
         if not 0 <= self.seed <= MAX_SEED:
             raise InvalidInputError(f"seed must be between 0 and {MAX_SEED}", field="seed")
-        if not math.isfinite(self.pace_m_s) or not MIN_PACE_M_S <= self.pace_m_s <= MAX_PACE_M_S:
-            raise InvalidInputError(
-                f"pace must be between {MIN_PACE_M_S} and {MAX_PACE_M_S} m/s, "
-                f"got {self.pace_m_s:g}",
-                field="pace",
-            )
+        check_pace(self.pace_m_s)
         _check_exclude(self.exclude)
 
     @classmethod

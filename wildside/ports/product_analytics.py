@@ -11,7 +11,10 @@ Property = str | int | float | bool | list[str] | None
 ROUTE_REQUESTED = "RouteRequested"
 ROUTE_COMPUTED = "RouteComputed"
 ROUTE_GENERATION_FAILED = "RouteGenerationFailed"
-USER_LOGGED_IN = "UserLoggedIn"
+# The seed's names (docs/operations.md lists every event and its properties).
+SESSION_STARTED = "SessionStarted"  # a password login opened a cookie session
+SESSION_ENDED = "SessionEnded"  # the user logged out
+USER_SAVED_ROUTE = "UserSavedRoute"
 
 
 def anonymous_id(user_id: str) -> str:

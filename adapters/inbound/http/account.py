@@ -94,7 +94,12 @@ class AccountController(Controller):
         },
     )
     async def logout(self, request: Request[Any, Any, Any]) -> None:
-        """Clear the session."""
+        """Clear the session (a live one is counted as ended)."""
+        session = request.scope.get("session")
+        if isinstance(session, dict):
+            user_id, expires = session.get(SESSION_USER), session.get(SESSION_EXPIRES)
+            if isinstance(user_id, str) and isinstance(expires, int | float):
+                services_of(request).accounts.log_out(user_id, float(expires))
         request.clear_session()
 
     @get(

@@ -24,15 +24,17 @@ from litestar.types import Scope
 from adapters.inbound.http import openapi_fixes
 from adapters.inbound.http.account import AccountController
 from adapters.inbound.http.admin import AdminController
-from adapters.inbound.http.allow import answer_options
+from adapters.inbound.http.allow_header import correct_allow
 from adapters.inbound.http.edge import Edge
 from adapters.inbound.http.places import PlaceController
+from adapters.inbound.http.preferences import PreferencesController
 from adapters.inbound.http.problems import (
     http_exception_handler,
     internal_error_handler,
     wildside_error_handler,
 )
 from adapters.inbound.http.routes import RouteController
+from adapters.inbound.http.saved_routes import SavedRouteController
 from adapters.inbound.http.services import HttpServices, HttpSettings, Telemetry
 from adapters.inbound.http.sessions import TolerantCookieConfig
 from adapters.inbound.http.system import SystemController
@@ -128,9 +130,10 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             SystemController,
             status_socket,
             PlaceController,
+            SavedRouteController,
+            PreferencesController,
         ],
         lifespan=[lifespan],
-        before_request=answer_options,  # Allow lists every method of a path (allow.py)
         middleware=[session_config(settings).middleware],
         exception_handlers={
             WildsideError: wildside_error_handler,
@@ -166,6 +169,7 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
         # log_socket_error for WebSockets (Litestar has no handlers for those).
         logging_config=None,
         after_exception=[log_socket_error],
+        before_send=[correct_allow],
     )
     litestar.state.http_settings = settings
     openapi_fixes.apply(litestar)

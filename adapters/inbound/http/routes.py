@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from msgspec import UNSET
 
 from adapters.inbound.http.auth import current_user
 from adapters.inbound.http.bodies import StrictJson
@@ -33,8 +34,8 @@ from adapters.inbound.http.wire import (
 from wildside.domain.accounts import User
 from wildside.domain.cancellation import CANCELLED_ERROR
 from wildside.domain.geo import GeoPoint
+from wildside.domain.preferences import RouteDraft
 from wildside.domain.rate_limit import RateLimitDecision
-from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus
 
 PATH = "/api/v1/routes"
@@ -82,7 +83,10 @@ class RouteController(Controller):
             "Validates the request and queues it; the tour is computed by a worker. "
             "Poll `GET /api/v1/routes/{request_id}` or subscribe over `/ws`. "
             "An `Idempotency-Key` is honoured for 24 h: the same key and body return the "
-            "same `request_id`; the same key with another body is a 409."
+            "same `request_id`; the same key with another body is a 409. "
+            "`duration_minutes`, `preferences` and `pace` left out take the user's saved "
+            "preferences (`GET /api/v1/me/preferences`); without a saved duration, "
+            "`duration_minutes` is required (422)."
         ),
         before_request=require_json,
         dto=StrictJson[RouteRequestBody],
@@ -96,7 +100,10 @@ class RouteController(Controller):
             ),
             413: problem_spec("The body is larger than the server accepts"),
             415: problem_spec("The body is not JSON"),
-            422: problem_spec("The body is well-formed but invalid (ranges, unknown themes)"),
+            422: problem_spec(
+                "The body is well-formed but invalid (ranges, unknown themes, no duration "
+                "given or saved)"
+            ),
             429: problem_spec("Rate limit reached; retry after `Retry-After` seconds"),
             **COMMON_ERRORS,
         },
@@ -120,11 +127,12 @@ class RouteController(Controller):
         ] = None,
     ) -> Response[Accepted]:
         """Queue a tour; answer ``202`` with its ``request_id`` and ``Location``."""
-        spec = RouteSpec.build(
+        # What the body leaves out (None) is filled from the saved preferences by the use case.
+        spec = RouteDraft(
             start=GeoPoint(data.start.lat, data.start.lng),
             end=None if data.end is None else GeoPoint(data.end.lat, data.end.lng),
-            duration_minutes=data.duration_minutes,
-            preferences=list(data.preferences),
+            duration_minutes=None if data.duration_minutes is UNSET else data.duration_minutes,
+            themes=None if data.preferences is UNSET else data.preferences,
             seed=data.seed,
             pace_m_s=data.pace,
             exclude=data.visited,

@@ -14,6 +14,8 @@ from wildside.app.get_route import GetRoute
 from wildside.app.guide_walk import GuideWalk
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.list_routes import ListRoutes
+from wildside.app.preferences import UserPreferences
+from wildside.app.saved_routes import SavedRoutes
 from wildside.app.submit_route import SubmitRoute
 from wildside.ports.health_probe import HealthProbe
 
@@ -59,6 +61,8 @@ class HttpServices:
     find_places: FindPlaces
     cancel_route: CancelRoute
     list_routes: ListRoutes
+    saved_routes: SavedRoutes
+    preferences: UserPreferences
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from wildside.domain.route_result import RouteResult
 from wildside.domain.route_spec import (
@@ -16,6 +16,7 @@ from wildside.domain.route_spec import (
     MIN_DURATION_MINUTES,
     MIN_PACE_M_S,
 )
+from wildside.domain.saved_routes import MAX_TITLE_CHARS
 
 # Kept equal to wildside.domain.poi_tags.THEMES by a unit test (OpenAPI needs the literal values).
 Theme = Literal["architecture", "art", "culture", "food", "history", "nature", "religion", "views"]
@@ -32,6 +33,10 @@ StopId = Annotated[
     ),
 ]
 
+Minutes = Annotated[
+    float, Meta(ge=MIN_DURATION_MINUTES, le=MAX_DURATION_MINUTES, description="time budget")
+]
+
 
 class PointIn(msgspec.Struct, forbid_unknown_fields=True):
     """A position."""
@@ -41,13 +46,17 @@ class PointIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
-    """``POST /api/v1/routes``: where, how long, what you like (the seed's contract)."""
+    """``POST /api/v1/routes``: where, how long, what you like (the seed's contract).
+
+    ``duration_minutes``, ``preferences`` and ``pace`` left out take the
+    user's saved preferences; a duration must come from one or the other.
+    ``UNSET`` (not ``null``) marks the first two as left out, so their schemas
+    stay plain (``"preferences": []`` means no theme, not "use mine").
+    """
 
     start: PointIn
-    duration_minutes: Annotated[
-        float, Meta(ge=MIN_DURATION_MINUTES, le=MAX_DURATION_MINUTES, description="time budget")
-    ]
-    preferences: Annotated[list[Theme], Meta(max_length=16)] = msgspec.field(default_factory=list)
+    duration_minutes: Minutes | UnsetType = UNSET
+    preferences: Annotated[list[Theme], Meta(max_length=16)] | UnsetType = UNSET
     end: PointIn | None = None
     seed: Annotated[int, Meta(ge=0, le=MAX_SEED)] | None = None
     pace: Annotated[float, Meta(ge=MIN_PACE_M_S, le=MAX_PACE_M_S, description="m/s")] | None = None
@@ -203,3 +212,66 @@ class RouteHistory(msgspec.Struct):
 
     requests: list[RouteRequestSummary]
     next_cursor: str | None
+class SaveRouteBody(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /api/v1/routes/{request_id}/save``: an optional title (the body may be left out)."""
+
+    title: Annotated[str, Meta(max_length=MAX_TITLE_CHARS)] | None = None
+
+
+class RouteParametersOut(msgspec.Struct):
+    """What was asked for, with every default filled in (the effective request)."""
+
+    start: PointIn
+    end: PointIn | None
+    duration_minutes: float
+    preferences: list[str]
+    seed: int
+    pace: float
+
+
+class SavedRouteSummaryOut(msgspec.Struct):
+    """A saved route in a list: no geometry; ``duration_s`` is walking plus visits."""
+
+    id: str
+    request_id: str
+    title: str | None
+    created_at: str
+    request: RouteParametersOut
+    distance_m: int
+    stops: int
+    duration_s: float
+
+
+class SavedRoutesOut(msgspec.Struct):
+    """A page of saved routes, newest first; pass ``next_cursor`` as ``cursor`` for more."""
+
+    items: list[SavedRouteSummaryOut]
+    next_cursor: str | None
+
+
+class SavedRouteOut(msgspec.Struct):
+    """A saved route with its whole tour, as it was when saved."""
+
+    id: str
+    request_id: str
+    title: str | None
+    created_at: str
+    request: RouteParametersOut
+    route: RouteResult
+
+
+class PreferencesBody(msgspec.Struct, forbid_unknown_fields=True):
+    """``PUT /api/v1/me/preferences``: replaces them all; a field left out is the system's."""
+
+    themes: Annotated[list[Theme], Meta(max_length=16)] = msgspec.field(default_factory=list)
+    duration_minutes: Minutes | None = None
+    pace: Annotated[float, Meta(ge=MIN_PACE_M_S, le=MAX_PACE_M_S, description="m/s")] | None = None
+
+
+class PreferencesOut(msgspec.Struct):
+    """The defaults in force; ``updated_at`` is ``null`` while they are the system's."""
+
+    themes: list[str]
+    duration_minutes: float | None
+    pace: float
+    updated_at: str | None

@@ -46,6 +46,12 @@ OPERATIONS = [
     ("GET", "/metrics", False),
     ("GET", "/schema/openapi.json", False),
     ("GET", "/api/v1/pois?lat=60.17&lng=24.94", False),
+    ("POST", f"/api/v1/routes/{ANY_REQUEST_ID}/save", True),
+    ("GET", "/api/v1/saved-routes", False),
+    ("GET", f"/api/v1/saved-routes/{ANY_REQUEST_ID}", False),
+    ("DELETE", f"/api/v1/saved-routes/{ANY_REQUEST_ID}", False),
+    ("GET", "/api/v1/me/preferences", False),
+    ("PUT", "/api/v1/me/preferences", True),
 ]
 
 
