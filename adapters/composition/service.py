@@ -51,7 +51,7 @@ from wildside.app.find_places import FindPlaces
 from wildside.app.follow_route_status import FollowRouteStatus
 from wildside.app.generate_route import GenerateRoute, JobOutcome, TourPlanner
 from wildside.app.get_route import GetRoute
-from wildside.app.guide_walk import GuideWalk, RequestRouteLookup
+from wildside.app.guide_walk import GuideWalk, RequestRouteLookup, SavedRouteLookup
 from wildside.app.list_enrichment_jobs import ListEnrichmentJobs
 from wildside.app.list_routes import ListRoutes
 from wildside.app.maintenance import RunMaintenance
@@ -149,6 +149,7 @@ async def open_http_services(
             clock = SystemClock()
             store = resources.route_store
             preferences = PostgresPreferenceStore(resources.pool.connection)
+            saved_store = PostgresSavedRouteStore(resources.pool.connection)
             yield HttpServices(
                 submit_route=SubmitRoute(
                     store=store,
@@ -173,9 +174,11 @@ async def open_http_services(
                     redis_probe,
                 ],
                 telemetry=metrics,
-                # Saved routes join as a second lookup: the first that knows the id wins.
+                # A request id or a saved-route id: the first lookup that knows it wins.
                 guide_walk=GuideWalk(
-                    [RequestRouteLookup(store)], clock, guidance_settings(settings)
+                    [RequestRouteLookup(store), SavedRouteLookup(saved_store)],
+                    clock,
+                    guidance_settings(settings),
                 ),
                 find_places=FindPlaces(
                     directory=PostgresPlaceDirectory(resources.pool.connection),
@@ -188,7 +191,7 @@ async def open_http_services(
                 list_routes=ListRoutes(store, clock),
                 saved_routes=SavedRoutes(
                     get_route=GetRoute(store),
-                    store=PostgresSavedRouteStore(resources.pool.connection),
+                    store=saved_store,
                     clock=clock,
                     ids=UuidIdGenerator(),
                     analytics=analytics,

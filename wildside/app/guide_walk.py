@@ -19,6 +19,7 @@ from wildside.domain.route_status import RouteStatus
 from wildside.ports.clock import Clock
 from wildside.ports.followed_route_lookup import FollowedRouteLookup
 from wildside.ports.route_request_store import RouteRequestStore
+from wildside.ports.saved_route_store import SavedRouteStore
 
 MAX_WALKS = 8  # routes one connection keeps guidance state for; the least recent goes first
 MAX_CLOCK_SKEW = timedelta(days=1)  # a fix's timestamp this far from the server's is refused
@@ -50,6 +51,22 @@ class RequestRouteLookup(FollowedRouteLookup):
         if record.status is not RouteStatus.SUCCEEDED:
             return None
         return record.result
+
+
+class SavedRouteLookup(FollowedRouteLookup):
+    """Saved routes by saved-route id: the user's own copy (saved routes always hold a tour)."""
+
+    def __init__(self, store: SavedRouteStore) -> None:
+        self._store = store
+
+    def route_for(self, user_id: str, route_id: str) -> RouteResult | None:
+        """The saved copy's tour, or ``None`` (not a UUID, unknown, another user's)."""
+        try:
+            canonical = str(uuid.UUID(route_id))
+        except ValueError:
+            return None
+        saved = self._store.get(user_id, canonical)
+        return None if saved is None else saved.result
 
 
 class GuideWalk:

@@ -186,6 +186,7 @@ class SubmitRoute:
             raise NotFoundError(f"no route request {canonical} to re-plan from")
         if record.status is not RouteStatus.SUCCEEDED:
             raise RouteNotReadyError(f"route request {canonical} has no tour to re-plan from")
+
     def _effective(self, user: User, request: RouteSpec | RouteDraft) -> RouteSpec:
         if isinstance(request, RouteSpec):
             return request

@@ -18,7 +18,6 @@ from adapters.inbound.http.auth import current_user
 from adapters.inbound.http.bodies import StrictJson
 from adapters.inbound.http.problems import MEDIA_TYPE, Problem, problem
 from adapters.inbound.http.route_history import (
-    InvalidCursorError,
     decode_cursor,
     encode_cursor,
     summary,
@@ -267,10 +266,7 @@ class RouteController(Controller):
         ] = None,
     ) -> Response[Any]:
         """A page of the caller's requests, newest first."""
-        try:
-            after = None if cursor is None else decode_cursor(cursor)
-        except InvalidCursorError as exc:
-            return problem(400, "invalid-cursor", str(exc), field="cursor")
+        after = None if cursor is None else decode_cursor(cursor)  # a bad one: 400 invalid-cursor
         read = functools.partial(services_of(request).list_routes, user, limit=limit, after=after)
         page = await to_thread.run_sync(read, abandon_on_cancel=True)
         next_cursor = None if page.next is None else encode_cursor(page.next)

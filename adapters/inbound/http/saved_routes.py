@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from anyio import to_thread
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ClientException, HTTPException
+from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -20,6 +16,7 @@ from adapters.inbound.http.auth import current_user
 from adapters.inbound.http.bodies import StrictJson
 from adapters.inbound.http.routes import AUTHENTICATED, COMMON_ERRORS, problem_spec
 from adapters.inbound.http.state import services_of
+from adapters.inbound.http.time_cursor import decode_time_cursor, encode_time_cursor
 from adapters.inbound.http.wire import (
     PointIn,
     RouteParametersOut,
@@ -185,22 +182,13 @@ class SavedRouteController(Controller):
 
 
 def encode_cursor(position: SavedRoutePosition) -> str:
-    """An opaque cursor: base64url of ``[created_at, saved_id]`` (not secret, only opaque)."""
-    raw = json.dumps([position.created_at.isoformat(), position.saved_id]).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    """The position as an opaque cursor (``time_cursor``)."""
+    return encode_time_cursor(position.created_at, position.saved_id)
 
 
 def decode_cursor(cursor: str) -> SavedRoutePosition:
-    """Inverse of :func:`encode_cursor`; anything else is a ``400``."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, saved_id = json.loads(raw)
-        at = datetime.fromisoformat(created)
-        if at.tzinfo is None:
-            raise ValueError("naive time")
-        return SavedRoutePosition(at.astimezone(UTC), str(uuid.UUID(saved_id)))
-    except (ValueError, TypeError, AttributeError, binascii.Error, RecursionError):
-        raise ClientException("cursor is not valid: pass next_cursor as it came") from None
+    """Inverse of :func:`encode_cursor`; ``InvalidCursorError`` (a 400) for anything else."""
+    return SavedRoutePosition(*decode_time_cursor(cursor))
 
 
 def summary_out(saved: SavedRouteSummary) -> SavedRouteSummaryOut:

@@ -190,6 +190,8 @@ class PlaceCollection(msgspec.Struct):
     attribution: str
     attribution_url: str
     license: str
+
+
 class RouteRequestSummary(msgspec.Struct):
     """One of the caller's route requests: where it is, and what was asked for.
 
@@ -212,6 +214,8 @@ class RouteHistory(msgspec.Struct):
 
     requests: list[RouteRequestSummary]
     next_cursor: str | None
+
+
 class SaveRouteBody(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /api/v1/routes/{request_id}/save``: an optional title (the body may be left out)."""
 

@@ -104,10 +104,10 @@ def test_another_users_request_and_saved_route_are_404(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", f"/api/v1/routes/{uuid.uuid4()}/save"),
+        ("POST", "/api/v1/routes/7c6c931e-c029-4939-a05d-507ed8b296f4/save"),
         ("GET", "/api/v1/saved-routes"),
-        ("GET", f"/api/v1/saved-routes/{uuid.uuid4()}"),
-        ("DELETE", f"/api/v1/saved-routes/{uuid.uuid4()}"),
+        ("GET", "/api/v1/saved-routes/52078836-6888-4061-83b2-31ee3f31665d"),
+        ("DELETE", "/api/v1/saved-routes/c32bb7a5-839c-426b-9d62-bd634fcb440e"),
     ],
 )
 def test_without_credentials_every_operation_is_401(stack: Stack, method: str, path: str) -> None:
