@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 import psycopg
@@ -367,3 +368,35 @@ def test_the_cache_stays_within_its_budget_over_many_requests_in_two_regions(
         # Then the bytes held never pass the budget
         assert source.cache.nbytes <= budget
     assert source.cache.hits > 0
+
+
+def test_threads_asking_for_the_same_area_at_once_stitch_it_once(helsinki: str) -> None:
+    # Given a worker's factory with an empty cache, and its tile reads counted
+    source = PostgresWalkingNetworkSource(helsinki)
+    engines = PostgresTourEngineFactory(source)
+    reads: list[int] = []
+    read_tiles = source._read_tiles
+
+    def counted(keys: list[tuple[str, int, int, int]]) -> object:
+        reads.append(len(keys))
+        return read_tiles(keys)
+
+    source._read_tiles = counted  # type: ignore[method-assign]
+    area = SearchArea(GeoPoint(60.1712, 24.9441), None, 7_000.0)
+    barrier = threading.Barrier(6)
+    networks: list[StreetNetwork] = []
+
+    def request() -> None:
+        barrier.wait()
+        networks.append(engines.network_for(area))
+
+    # When six threads ask for the same area at once
+    threads = [threading.Thread(target=request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then all six share one network, stitched from one read of the tiles
+    assert len(networks) == 6
+    assert len({id(network) for network in networks}) == 1
+    assert len(reads) == 1
