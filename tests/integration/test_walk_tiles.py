@@ -24,6 +24,7 @@ from adapters.outbound.postgres.walk_tile_codec import decode_tile
 from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
 from adapters.settings import load_settings
 from tests.conftest import HELSINKI_PBF, KOTKA_PBF, url_of
+from tests.support.pieces import assert_same_partition, scipy_pieces
 from wildside.domain.geo import GeoPoint, haversine_m
 from wildside.domain.map_data import WalkEdge, WalkNode
 from wildside.domain.route_spec import RouteSpec
@@ -105,7 +106,12 @@ def test_an_area_covering_the_city_stitches_to_the_whole_graph(
     graph = source.for_area(SearchArea(GeoPoint(60.167, 24.945), None, 12_000.0))
     # Then the stitched arrays are the whole graph's, byte for byte
     for name in WalkingGraph.__slots__:
-        assert getattr(graph, name) == getattr(whole, name), name
+        if name != "components":
+            assert getattr(graph, name) == getattr(whole, name), name
+    # And the pieces merged from hundreds of tiles are the whole graph's 50
+    expected = scipy_pieces(whole)
+    assert len(set(expected.tolist())) == 50
+    assert_same_partition(graph.components, expected)
 
 
 def test_a_start_far_from_any_tile_is_no_walking_network(helsinki: str) -> None:
@@ -216,6 +222,24 @@ def test_stitched_tiles_keep_every_usable_shortest_path(
     sources = rng.choice(near, size=min(4, near.size), replace=False).tolist()
     # Then they agree wherever a walk of that length could use them
     _check_exact_paths(whole, part, area, sources)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=points, end=st.none() | points, walk_m=st.floats(300.0, 9_000.0))
+def test_pieces_merged_from_tiles_are_the_stitched_areas_components(
+    helsinki_fine: str, start: GeoPoint, end: GeoPoint | None, walk_m: float
+) -> None:
+    # Given random areas over hundreds of fine tiles (labels built per tile at ingest)
+    area = SearchArea(start, end, walk_m)
+    try:
+        part = PostgresWalkingNetworkSource(helsinki_fine, tile_deg=FINE_DEG).for_area(area)
+    except NoWalkingNetworkError:
+        return
+    # When the stitched graph's labels are compared with scipy's over the same graph
+    # Then they split its vertices the same way
+    assert_same_partition(part.components, scipy_pieces(part))
 
 
 def test_usable_paths_that_leave_and_reenter_a_tile_are_exact(

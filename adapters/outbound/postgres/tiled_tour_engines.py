@@ -45,5 +45,5 @@ class PostgresTourEngineFactory(TourEngineFactory):
     def _stitch(self, versions: TileVersions) -> tuple[StreetNetwork, int]:
         tiles, _ = self._source.tiles(versions)
         network = StreetNetwork(stitch_tiles(tiles))
-        # Count the piece labels the network computes on first use (8 bytes a vertex).
-        return network, network.nbytes + 8 * network.vertex_count
+        # The piece labels come with the stitched graph, so its nbytes counts them.
+        return network, network.nbytes

@@ -18,6 +18,7 @@ from adapters.outbound.postgres.connection import (
 )
 from adapters.outbound.postgres.walk_tile_codec import (
     FORMAT_VERSION,
+    REBUILD_HINT,
     WalkTile,
     WalkTileFormatError,
     decode_tile,
@@ -146,7 +147,7 @@ class PostgresWalkingNetworkSource(WalkingNetworkSource):
                 decode_tile(blob)  # raises, naming the format its header gives
                 raise WalkTileFormatError(
                     f"walk tile ({x}, {y}) is marked format {format_version},"
-                    f" this worker reads {FORMAT_VERSION}; ingest again"
+                    f" this worker reads {FORMAT_VERSION}; {REBUILD_HINT}"
                 )
             loaded[asked[(x, y)]] = ((version, decode_tile(blob)), len(blob))
         return loaded
