@@ -11,7 +11,8 @@ from wildside.ports.walking_network_source import WalkingNetworkError
 
 # Bump when the layout (or the grid, wildside.domain.walk_tiles.TILE_DEG) changes;
 # `wildside rebuild-tiles` then rewrites every stored tile in the new format.
-# 2: per-tile piece labels and the arcs that leave the tile.
+# 2: per-tile piece labels, and the arcs that leave the tile (their tail's piece
+# and head's id).
 FORMAT_VERSION = 2
 _MAGIC = b"WSWT"
 # magic, format version, reserved, vertices, arcs, shape points, border arcs,
@@ -39,9 +40,10 @@ class WalkTile:
     another tile); ``shape_offsets`` (one more than the arcs) slice
     ``shape_lngs``/``shape_lats``, each arc's geometry from tail to head.
     ``components`` labels each vertex's piece within the tile (0 to
-    ``pieces - 1``, over the arcs between the tile's own vertices), and
-    ``border_arcs`` (ascending) are the arcs whose head lies in another
-    tile: stitching joins pieces across borders along them alone.
+    ``pieces - 1``, over the arcs between the tile's own vertices); each arc
+    whose head lies in another tile appears once more as its tail's piece
+    (``border_pieces``) and its head's id (``border_heads``): stitching
+    joins pieces across borders along these alone.
     """
 
     node_ids: np.ndarray
@@ -54,7 +56,8 @@ class WalkTile:
     shape_lngs: np.ndarray
     shape_lats: np.ndarray
     components: np.ndarray
-    border_arcs: np.ndarray
+    border_pieces: np.ndarray
+    border_heads: np.ndarray
     pieces: int
 
     @property
@@ -74,9 +77,10 @@ _FIELDS = (
     "shape_lngs",
     "shape_lats",
     "components",
-    "border_arcs",
+    "border_pieces",
+    "border_heads",
 )
-_INTS = frozenset({"node_ids", "indptr", "targets", "shape_offsets", "components", "border_arcs"})
+_INTS = frozenset(set(_FIELDS) - {"lats", "lngs", "lengths", "shape_lngs", "shape_lats"})
 
 
 def encode_tile(tile: WalkTile) -> bytes:
@@ -96,7 +100,7 @@ def encode_tile(tile: WalkTile) -> bytes:
             tile.node_ids.size,
             tile.targets.size,
             tile.shape_lngs.size,
-            tile.border_arcs.size,
+            tile.border_heads.size,
             tile.pieces,
         )
     ]
@@ -136,7 +140,8 @@ def decode_tile(blob: bytes) -> WalkTile:
         "shape_lngs": points,
         "shape_lats": points,
         "components": nodes,
-        "border_arcs": borders,
+        "border_pieces": borders,
+        "border_heads": borders,
     }
     if (
         min(nodes, arcs, points, borders, pieces) < 0
@@ -157,9 +162,7 @@ def decode_tile(blob: bytes) -> WalkTile:
     _check_offsets(tile.indptr, arcs, "arc")
     _check_offsets(tile.shape_offsets, points, "shape")
     _check_range(tile.components, pieces, "piece labels")
-    _check_range(tile.border_arcs, arcs, "border arcs")
-    if (np.diff(tile.border_arcs) <= 0).any():
-        raise WalkTileFormatError("walk tile's border arcs are out of order")
+    _check_range(tile.border_pieces, pieces, "border arcs' pieces")
     return tile
 
 
@@ -177,4 +180,6 @@ def empty_tile() -> WalkTile:
     """A tile with no vertices."""
     ints, floats = np.zeros(0, np.int64), np.zeros(0)
     one = np.zeros(1, np.int64)
-    return WalkTile(ints, floats, floats, one, ints, floats, one, floats, floats, ints, ints, 0)
+    return WalkTile(
+        ints, floats, floats, one, ints, floats, one, floats, floats, ints, ints, ints, 0
+    )

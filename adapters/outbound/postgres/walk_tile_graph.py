@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from adapters.outbound.postgres.walk_tile_codec import WalkTile
-from wildside.domain.solver.components import label_components
+from wildside.domain.solver.components import join_pieces, label_components
 from wildside.domain.walking_graph import WalkingGraph
 
 
@@ -81,7 +81,8 @@ def pack_tile(
         shape_lngs=np.ascontiguousarray(shape[:, 0]),
         shape_lats=np.ascontiguousarray(shape[:, 1]),
         components=components,
-        border_arcs=np.flatnonzero(~inside).astype(np.int64),
+        border_pieces=components[tail[~inside]],
+        border_heads=head_id[~inside],
         pieces=int(pieces),
     )
 
@@ -162,39 +163,27 @@ def merge_pieces(
 ) -> np.ndarray:
     """The piece of every stitched vertex, from the tiles' own labels.
 
-    Each tile's pieces become nodes of a small graph (a few per tile: the
-    tile's main network and its islets), joined wherever an arc crosses from
-    one tile into another loaded tile; that graph's components are the
-    stitched area's pieces. Cost: one gather over the vertices, plus work in
-    the border arcs and pieces, instead of a search over every arc.
-    ``order``/``sorted_ids`` are ``stitch_tiles``' vertex numbering.
+    Each tile's pieces (a few per tile: its main network and its islets) are
+    joined wherever an arc crosses into another loaded tile; the joined
+    pieces are the stitched area's (``join_pieces``). Cost: two gathers over
+    the vertices and a binary search per border arc, instead of a search
+    over every arc. ``order``/``sorted_ids`` are ``stitch_tiles``' vertex
+    numbering.
     """
     if not tiles:
         return np.zeros(0, np.int64)
     first_piece = np.cumsum([0] + [t.pieces for t in tiles])
-    # The piece (numbered across all tiles) of each stitched vertex.
+    # Each stitched vertex's piece, numbered across all tiles.
     piece_of = np.concatenate([t.components + first_piece[i] for i, t in enumerate(tiles)])[order]
-    ends: list[np.ndarray] = []
-    for i, tile in enumerate(tiles):
-        if not tile.border_arcs.size:
-            continue
-        tails = np.searchsorted(tile.indptr, tile.border_arcs, side="right") - 1
-        heads = tile.targets[tile.border_arcs]
-        index = np.minimum(np.searchsorted(sorted_ids, heads), sorted_ids.size - 1)
-        loaded = sorted_ids[index] == heads
-        ends.append(
-            np.stack((tile.components[tails[loaded]] + first_piece[i], piece_of[index[loaded]]))
-        )
-    joins = np.concatenate(ends, axis=1) if ends else np.zeros((2, 0), np.int64)
-    count = int(first_piece[-1])
-    # Both directions of every join, as a CSR graph over the pieces.
-    tail = np.concatenate((joins[0], joins[1]))
-    head = np.concatenate((joins[1], joins[0]))
-    by_tail = np.argsort(tail, kind="stable")
-    indptr = np.zeros(count + 1, np.int64)
-    np.cumsum(np.bincount(tail, minlength=count), out=indptr[1:])
-    merged, _ = label_components(indptr, head[by_tail].astype(np.int64))
-    return merged[piece_of]  # type: ignore[no-any-return]
+    border_pieces = np.concatenate([t.border_pieces + first_piece[i] for i, t in enumerate(tiles)])
+    labels, _ = join_pieces(
+        piece_of,
+        np.ascontiguousarray(sorted_ids, np.int64),
+        border_pieces,
+        _concat(tiles, "border_heads", np.int64),
+        int(first_piece[-1]),
+    )
+    return labels
 
 
 def _concat(tiles: Sequence[WalkTile], name: str, dtype: type) -> np.ndarray:
