@@ -14,6 +14,10 @@ from wildside.domain.errors import ConfigurationError
 
 PREFIX = "WILDSIDE_"
 _REPO_ROOT = Path(__file__).resolve().parents[1]
+# Walking-graph tiles `wildside rebuild-tiles` writes per transaction (its
+# --batch-size overrides it): a dense city tile is tens of thousands of
+# vertices, so a transaction stays in the hundreds of thousands of rows read.
+TILE_REBUILD_BATCH_SIZE = 16
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -28,3 +28,11 @@ Feature: Loading OpenStreetMap data
       | a missing file     |
       | a file that is not a PBF |
       | a truncated PBF    |
+
+  Scenario: An operator rebuilds the tiles after an upgrade
+    Given the bundled Helsinki extract was ingested
+    And its walking-graph tiles were written by an older Wildside
+    When I run "wildside rebuild-tiles"
+    Then the command reports every tile rebuilt
+    And the walking-graph tiles are those a fresh ingest builds
+    And a tour of central Helsinki can be planned

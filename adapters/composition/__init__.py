@@ -3,6 +3,7 @@
 from adapters.composition.engine import (
     build_ingest,
     build_plan_tour,
+    build_rebuild_tiles,
     load_street_network,
     local_servers,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "Runtime",
     "build_ingest",
     "build_plan_tour",
+    "build_rebuild_tiles",
     "load_street_network",
     "local_servers",
     "open_runtime",

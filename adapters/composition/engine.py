@@ -9,8 +9,9 @@ from adapters.outbound.local_servers.redis_server import RedisServer
 from adapters.outbound.postgres.connection import ConnectionSource, per_call
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from adapters.outbound.system_clock import SystemClock
-from adapters.settings import Settings
+from adapters.settings import TILE_REBUILD_BATCH_SIZE, Settings
 from wildside.app.ingest_osm_extract import IngestOsmExtract
+from wildside.app.rebuild_walk_tiles import RebuildWalkTiles
 from wildside.domain.errors import ConfigurationError
 from wildside.ports.clock import Clock
 from wildside.ports.map_data_store import MapDataStore
@@ -47,6 +48,22 @@ def build_ingest(
         clock=clock or SystemClock(),
         progress=progress,
         batch_size=settings.ingest_batch_size,
+    )
+
+
+def build_rebuild_tiles(
+    settings: Settings,
+    progress: Progress,
+    *,
+    store: MapDataStore | None = None,
+    clock: Clock | None = None,
+) -> RebuildWalkTiles:
+    """Wire the tile-rebuild use case (`wildside rebuild-tiles`); tests pass fakes."""
+    return RebuildWalkTiles(
+        store=store or PostgresMapDataStore(settings.require_database_url()),
+        clock=clock or SystemClock(),
+        progress=progress,
+        batch_size=TILE_REBUILD_BATCH_SIZE,
     )
 
 

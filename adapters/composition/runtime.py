@@ -8,12 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adapters.composition.engine import build_ingest, build_plan_tour, local_servers
+from adapters.composition.engine import (
+    build_ingest,
+    build_plan_tour,
+    build_rebuild_tiles,
+    local_servers,
+)
 from adapters.inbound.cli.runtime import SAMPLES, CliRuntime, DevOptions, ServerState
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.settings import Settings, load_settings
 from wildside.app.accounts import Accounts
 from wildside.app.ingest_osm_extract import IngestReport
+from wildside.app.rebuild_walk_tiles import TileRebuildReport
 from wildside.domain.accounts import IssuedToken
 from wildside.domain.errors import ConfigurationError, InvalidInputError
 from wildside.domain.route_spec import RouteSpec
@@ -76,6 +82,10 @@ class Runtime(CliRuntime):
         """Run the ingest use case."""
         use_case = build_ingest(self.settings, progress)
         return use_case(path, batch_size=batch_size)
+
+    def rebuild_tiles(self, *, batch_size: int | None, progress: Progress) -> TileRebuildReport:
+        """Run the tile-rebuild use case."""
+        return build_rebuild_tiles(self.settings, progress)(batch_size=batch_size)
 
     def plan_tour(self, request: RouteSpec) -> Tour:
         """Plan one tour (its area's walking-graph tiles are read on demand)."""

@@ -12,13 +12,18 @@ import psycopg
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from adapters.composition import build_ingest
+from adapters.composition import build_ingest, build_plan_tour
+from adapters.outbound.postgres.walk_tile_codec import FORMAT_VERSION
 from adapters.settings import load_settings
+from wildside.domain.geo import GeoPoint
+from wildside.domain.route_spec import RouteSpec
 from wildside.ports.progress import SilentProgress
 
 scenarios("ingest.feature")
 
 WILDSIDE = str(Path(sys.executable).parent / "wildside")
+# What a rebuild must reproduce (the version and the build time move on).
+TILES = "SELECT x, y, node_count, arc_count, data FROM walk_tiles ORDER BY x, y"
 
 
 @pytest.fixture
@@ -123,3 +128,49 @@ def _fails_clearly(world: dict[str, Any]) -> None:
 @then("the stored data is exactly as before")
 def _intact(url: str, world: dict[str, Any]) -> None:
     assert _snapshot(url) == world["before"]
+
+
+@given("its walking-graph tiles were written by an older Wildside")
+def _older_tiles(url: str, world: dict[str, Any]) -> None:
+    with psycopg.connect(url) as conn:
+        world["tiles"] = conn.execute(TILES).fetchall()
+        # An older format: the header's version field and the row's both say so.
+        conn.execute(
+            "UPDATE walk_tiles SET format_version = %(old)s,"
+            " data = overlay(data placing int2send(%(old)s::int2) from 5)",
+            {"old": FORMAT_VERSION - 1},
+        )
+
+
+@when('I run "wildside rebuild-tiles"')
+def _rebuild_tiles(url: str, world: dict[str, Any]) -> None:
+    world["result"] = subprocess.run(
+        [WILDSIDE, "rebuild-tiles"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "WILDSIDE_DATABASE_URL": url},
+    )
+
+
+@then("the command reports every tile rebuilt")
+def _reports_rebuilt(world: dict[str, Any]) -> None:
+    result = world["result"]
+    assert result.returncode == 0, result.stderr
+    assert f"rebuilt {len(world['tiles'])} walking-graph tiles" in result.stdout
+
+
+@then("the walking-graph tiles are those a fresh ingest builds")
+def _tiles_as_fresh(url: str, world: dict[str, Any]) -> None:
+    with psycopg.connect(url) as conn:
+        assert conn.execute(TILES).fetchall() == world["tiles"]
+        formats = conn.execute("SELECT DISTINCT format_version FROM walk_tiles").fetchall()
+    assert formats == [(FORMAT_VERSION,)]
+
+
+@then("a tour of central Helsinki can be planned")
+def _tour_planned(url: str) -> None:
+    plan = build_plan_tour(load_settings({"WILDSIDE_DATABASE_URL": url}))
+    spec = RouteSpec.build(start=GeoPoint(60.1712, 24.9441), duration_minutes=30, seed=0)
+    assert len(plan(spec).stops) >= 2

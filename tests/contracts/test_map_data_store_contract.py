@@ -9,6 +9,7 @@ import pytest
 from adapters.outbound.postgres.map_data_store import PostgresMapDataStore
 from tests.fakes.map_data_store import InMemoryMapDataStore
 from wildside.domain.map_data import PoiRecord, WalkEdge, WalkNode
+from wildside.domain.walk_tiles import TileKey, tile_of
 from wildside.ports.map_data_store import MapDataStore
 
 POIS = [
@@ -69,3 +70,39 @@ def test_aborted_import_leaves_stored_data_as_it_was(store: MapDataStore) -> Non
     job.abort()
     counts = _import(store, POIS[:5])
     assert (counts.pois_inserted, counts.pois_updated, counts.pois_unchanged) == (0, 0, 5)
+
+
+def test_a_tile_rebuild_lists_and_writes_every_tile_holding_a_vertex(store: MapDataStore) -> None:
+    # Given an imported network
+    _import(store, POIS)
+    job = store.begin_tile_rebuild()
+    try:
+        # When its tiles are listed and rebuilt
+        tiles = job.tiles()
+        written = job.rebuild(tiles)
+        removed = job.finish()
+    finally:
+        job.close()
+    # Then they are the tiles of its vertices, each written once, none left over
+    assert tiles == sorted({tile_of(node.lat, node.lng) for node in NODES})
+    assert (written, removed) == (len(tiles), 0)
+
+
+def test_a_cell_with_no_vertex_gets_no_tile(store: MapDataStore) -> None:
+    _import(store, POIS)
+    job = store.begin_tile_rebuild()
+    try:
+        assert job.rebuild([TileKey(0, 0)]) == 0
+        assert TileKey(0, 0) not in job.tiles()
+    finally:
+        job.close()
+
+
+def test_every_rebuild_takes_a_version_newer_than_the_last(store: MapDataStore) -> None:
+    _import(store, POIS)
+    versions = []
+    for _ in range(2):
+        job = store.begin_tile_rebuild()
+        versions.append(job.version)
+        job.close()
+    assert versions[1] > versions[0]

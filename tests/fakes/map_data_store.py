@@ -6,21 +6,85 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wildside.domain.map_data import PoiRecord, WalkEdge, WalkNode
-from wildside.ports.map_data_store import MapDataStore, MapImport, MergeCounts
+from wildside.domain.walk_tiles import TileKey, tile_of
+from wildside.ports.map_data_store import (
+    MapDataStore,
+    MapDataStoreError,
+    MapImport,
+    MergeCounts,
+    TileRebuild,
+)
 
 
 @dataclass
 class InMemoryMapDataStore(MapDataStore):
-    """Stored rows live in dicts keyed like the database's primary keys."""
+    """Stored rows live in dicts keyed like the database's primary keys.
+
+    A tile is modelled by its version alone (``tiles``); imports and rebuilds
+    take versions from one counter, as the database's sequence. A rebuild's
+    batch number ``fail_rebuild_at`` (from 0) fails, for tests of failures.
+    """
 
     pois: dict[tuple[str, int], PoiRecord] = field(default_factory=dict)
     nodes: dict[int, WalkNode] = field(default_factory=dict)
     edges: dict[tuple[int, int], WalkEdge] = field(default_factory=dict)
     imports: list[tuple[str, MergeCounts]] = field(default_factory=list)
+    tiles: dict[TileKey, int] = field(default_factory=dict)
+    last_version: int = 0
+    fail_rebuild_at: int | None = None
+    open_rebuilds: int = 0
 
     def begin_import(self, source: str) -> MapImport:
         """Open a staged import."""
         return _InMemoryImport(self, source)
+
+    def begin_tile_rebuild(self) -> TileRebuild:
+        """Take the next version and start a rebuild."""
+        self.last_version += 1
+        self.open_rebuilds += 1
+        return _InMemoryTileRebuild(self, self.last_version)
+
+    def cells(self) -> set[TileKey]:
+        """The tiles of every stored node."""
+        return {tile_of(node.lat, node.lng) for node in self.nodes.values()}
+
+
+class _InMemoryTileRebuild(TileRebuild):
+    def __init__(self, store: InMemoryMapDataStore, version: int) -> None:
+        self._store = store
+        self._version = version
+        self._batches = 0
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def tiles(self) -> list[TileKey]:
+        return sorted(self._store.cells())
+
+    def rebuild(self, tiles: Sequence[TileKey]) -> int:
+        if self._batches == self._store.fail_rebuild_at:
+            raise MapDataStoreError("could not rebuild walking-graph tiles: disk full")
+        self._batches += 1
+        cells = self._store.cells()
+        written = 0
+        for key in tiles:
+            if key in cells:
+                self._store.tiles[key] = self._version
+                written += 1
+            else:
+                self._store.tiles.pop(key, None)
+        return written
+
+    def finish(self) -> int:
+        cells = self._store.cells()
+        empty = [key for key in self._store.tiles if key not in cells]
+        for key in empty:
+            del self._store.tiles[key]
+        return len(empty)
+
+    def close(self) -> None:
+        self._store.open_rebuilds -= 1
 
 
 class _InMemoryImport(MapImport):
@@ -66,6 +130,9 @@ class _InMemoryImport(MapImport):
             network_edges=len(self._edges),
         )
         self._store.imports.append((self._source, counts))
+        self._store.last_version += 1
+        for node in self._nodes:
+            self._store.tiles[tile_of(node.lat, node.lng)] = self._store.last_version
         self.is_closed = True
         return counts
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 import psycopg
@@ -23,6 +24,7 @@ from adapters.outbound.postgres.walk_tile_codec import decode_tile
 from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
 from adapters.settings import load_settings
 from tests.conftest import HELSINKI_PBF, KOTKA_PBF, url_of
+from tests.support.pieces import assert_same_partition, scipy_pieces
 from wildside.domain.geo import GeoPoint, haversine_m
 from wildside.domain.map_data import WalkEdge, WalkNode
 from wildside.domain.route_spec import RouteSpec
@@ -104,7 +106,12 @@ def test_an_area_covering_the_city_stitches_to_the_whole_graph(
     graph = source.for_area(SearchArea(GeoPoint(60.167, 24.945), None, 12_000.0))
     # Then the stitched arrays are the whole graph's, byte for byte
     for name in WalkingGraph.__slots__:
-        assert getattr(graph, name) == getattr(whole, name), name
+        if name != "components":
+            assert getattr(graph, name) == getattr(whole, name), name
+    # And the pieces merged from hundreds of tiles are the whole graph's 50
+    expected = scipy_pieces(whole)
+    assert len(set(expected.tolist())) == 50
+    assert_same_partition(graph.components, expected)
 
 
 def test_a_start_far_from_any_tile_is_no_walking_network(helsinki: str) -> None:
@@ -215,6 +222,24 @@ def test_stitched_tiles_keep_every_usable_shortest_path(
     sources = rng.choice(near, size=min(4, near.size), replace=False).tolist()
     # Then they agree wherever a walk of that length could use them
     _check_exact_paths(whole, part, area, sources)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=points, end=st.none() | points, walk_m=st.floats(300.0, 9_000.0))
+def test_pieces_merged_from_tiles_are_the_stitched_areas_components(
+    helsinki_fine: str, start: GeoPoint, end: GeoPoint | None, walk_m: float
+) -> None:
+    # Given random areas over hundreds of fine tiles (labels built per tile at ingest)
+    area = SearchArea(start, end, walk_m)
+    try:
+        part = PostgresWalkingNetworkSource(helsinki_fine, tile_deg=FINE_DEG).for_area(area)
+    except NoWalkingNetworkError:
+        return
+    # When the stitched graph's labels are compared with scipy's over the same graph
+    # Then they split its vertices the same way
+    assert_same_partition(part.components, scipy_pieces(part))
 
 
 def test_usable_paths_that_leave_and_reenter_a_tile_are_exact(
@@ -367,3 +392,35 @@ def test_the_cache_stays_within_its_budget_over_many_requests_in_two_regions(
         # Then the bytes held never pass the budget
         assert source.cache.nbytes <= budget
     assert source.cache.hits > 0
+
+
+def test_threads_asking_for_the_same_area_at_once_stitch_it_once(helsinki: str) -> None:
+    # Given a worker's factory with an empty cache, and its tile reads counted
+    source = PostgresWalkingNetworkSource(helsinki)
+    engines = PostgresTourEngineFactory(source)
+    reads: list[int] = []
+    read_tiles = source._read_tiles
+
+    def counted(keys: list[tuple[str, int, int, int]]) -> object:
+        reads.append(len(keys))
+        return read_tiles(keys)
+
+    source._read_tiles = counted  # type: ignore[method-assign]
+    area = SearchArea(GeoPoint(60.1712, 24.9441), None, 7_000.0)
+    barrier = threading.Barrier(6)
+    networks: list[StreetNetwork] = []
+
+    def request() -> None:
+        barrier.wait()
+        networks.append(engines.network_for(area))
+
+    # When six threads ask for the same area at once
+    threads = [threading.Thread(target=request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then all six share one network, stitched from one read of the tiles
+    assert len(networks) == 6
+    assert len({id(network) for network in networks}) == 1
+    assert len(reads) == 1

@@ -17,6 +17,7 @@ from adapters.settings import load_settings
 from bench.synthetic_city import generate
 from tests.conftest import url_of
 from tests.integration.test_walk_tiles import _check_exact_paths, _haversine
+from tests.support.pieces import assert_same_partition, scipy_pieces
 from wildside.app.plan_tour import EndOutOfReachError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.route_spec import RouteSpec
@@ -83,6 +84,28 @@ def test_usable_shortest_paths_over_tiles_are_the_whole_graphs(
         # Then every pair a walk of that length could use has the whole graph's distance
         _check_exact_paths(whole, part, area, sources)
         assert part.node_count < whole.node_count
+
+
+def test_pieces_merged_from_tiles_are_the_stitched_areas_components(
+    city: tuple[str, dict[str, float]],
+) -> None:
+    # Given round trips and point-to-point areas of 10 to 180 minutes across the city
+    url, info = city
+    source = PostgresWalkingNetworkSource(url)
+    starts = _starts(info, 30, 7)
+    joined = 0
+    for index, start in enumerate(starts):
+        walk_m = (10 + 17 * (index % 11)) * 60 * 1.3
+        end = starts[(index + 3) % len(starts)] if index % 3 == 0 else None
+        area = SearchArea(start, end, walk_m)
+        part = source.for_area(area)
+        # Then the labels merged from its tiles split it as scipy's components do
+        expected = scipy_pieces(part)
+        assert_same_partition(part.components, expected)
+        tiles, _ = source.area_tiles(area)
+        joined += sum(tile.pieces for tile in tiles) - len(set(expected.tolist()))
+    # And the merge had work to do: pieces of different tiles joined across borders
+    assert joined > 0
 
 
 @pytest.mark.parametrize("minutes", [30, 60, 90])

@@ -13,12 +13,15 @@ from adapters.inbound.cli.app import run
 from adapters.inbound.cli.runtime import DevOptions, ServerState
 from wildside.app.ingest_osm_extract import IngestReport
 from wildside.app.plan_tour import EndOutOfReachError
+from wildside.app.rebuild_walk_tiles import TileRebuildReport
 from wildside.domain.accounts import IssuedToken, User
 from wildside.domain.errors import ConfigurationError
+from wildside.ports.map_data_store import MapDataStoreError
 from wildside.ports.osm_extract_source import OsmExtractError
 from wildside.ports.progress import Progress
 
 REPORT = IngestReport(3, 1, 2, 6, 10, 12, 0.5)
+REBUILD = TileRebuildReport(tiles_written=40, tiles_removed=2, version=17, seconds=1.25)
 
 
 @dataclass
@@ -58,6 +61,16 @@ class FakeRuntime:
             raise self.fail_with
         self.ingested.append((path, batch_size))
         return REPORT
+
+    def rebuild_tiles(self, *, batch_size: int | None, progress: Progress) -> TileRebuildReport:
+        if self.fail_with:
+            raise self.fail_with
+        self.calls.append(("rebuild_tiles", batch_size))
+        progress.phase("rebuilding tiles", total=40)
+        for _ in range(4):
+            progress.advance(10)
+        progress.close()
+        return REBUILD
 
     def plan_tour(self, request: object) -> object:
         if self.fail_with:
@@ -226,3 +239,41 @@ def test_serve_worker_and_dev_reach_the_runtime() -> None:
         ("dev", DevOptions("127.0.0.1", 8123, demo=True, exit_after_demo=True)),
     ]
     assert _run(["serve", "--port", "70000"], runtime)[0] == 2
+
+
+def test_rebuild_tiles_reports_on_stdout_and_progress_lines_on_stderr() -> None:
+    # Given a runtime whose rebuild writes 40 tiles in four steps
+    runtime = FakeRuntime()
+    # When the command runs with its output going to a log (not a terminal)
+    code, out, err = _run(["rebuild-tiles", "--batch-size", "8"], runtime)
+    # Then stdout has the report, and stderr shows how far it got
+    assert code == 0
+    assert runtime.calls == [("rebuild_tiles", 8)]
+    assert "rebuilt 40 walking-graph tiles (version 17)" in out
+    assert "removed 2 tiles" in out
+    assert err.splitlines() == [
+        "rebuild-tiles: rebuilding tiles (40)",
+        "rebuild-tiles: rebuilding tiles 10/40",
+        "rebuild-tiles: rebuilding tiles 20/40",
+        "rebuild-tiles: rebuilding tiles 30/40",
+        "rebuild-tiles: rebuilding tiles 40/40",
+    ]
+
+
+def test_rebuild_tiles_json_prints_one_object() -> None:
+    code, out, _ = _run(["rebuild-tiles", "--json"], FakeRuntime())
+    assert code == 0
+    assert json.loads(out.splitlines()[-1]) == {
+        "tiles_written": 40,
+        "tiles_removed": 2,
+        "version": 17,
+        "seconds": 1.25,
+    }
+
+
+def test_a_failed_rebuild_is_one_line_and_exit_one() -> None:
+    runtime = FakeRuntime(fail_with=MapDataStoreError("could not rebuild walking-graph tiles: x"))
+    code, out, err = _run(["rebuild-tiles"], runtime)
+    assert (code, out) == (1, "")
+    assert err == "wildside: error: could not rebuild walking-graph tiles: x\n"
+    assert _run(["rebuild-tiles", "--batch-size", "0"], FakeRuntime())[0] == 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import threading
+import time
+from collections.abc import Callable
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -96,3 +98,111 @@ def test_a_worker_gets_the_cache_size_it_is_configured_with() -> None:
     engines = build_tour_engines(settings)
     # Then the cache they share has the configured budget
     assert engines._source.cache.max_bytes == 100 * 1024 * 1024
+
+
+THREADS = 8
+# Long enough for every thread past the barrier to miss while the first one loads.
+LOAD_S = 0.3
+
+
+def _run_together(call: Callable[[int], object]) -> list[object]:
+    """``call(i)`` in ``THREADS`` threads released at once; each result or exception."""
+    barrier = threading.Barrier(THREADS)
+    results: list[object] = [None] * THREADS
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = call(i)
+        except BaseException as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_threads_missing_the_same_key_together_load_it_once_and_share_it() -> None:
+    # Given a loader that counts its calls and takes a while (as stitching does)
+    cache = GraphCache(1_000)
+    calls: list[int] = []
+
+    def loader() -> tuple[object, int]:
+        calls.append(1)
+        time.sleep(LOAD_S)
+        return object(), 10
+
+    # When eight threads miss the same key at once
+    results = _run_together(lambda _: cache.get_or_load("network", loader))
+    # Then one load ran, every thread got its value, and it is cached
+    assert len(calls) == 1
+    assert len({id(value) for value in results}) == 1
+    assert cache.get("network") is results[0]
+    assert cache.shared_loads == THREADS - 1
+
+
+def test_overlapping_key_sets_load_each_key_once() -> None:
+    # Given threads asking for tiles {a, b}, {b, c}, {c, a} ... at once
+    cache = GraphCache(1_000)
+    loaded: list[str] = []
+    lock = threading.Lock()
+
+    def loader(keys: list[str]) -> dict[str, tuple[str, int]]:
+        with lock:
+            loaded.extend(keys)
+        time.sleep(LOAD_S)
+        return {key: (key.upper(), 1) for key in keys}
+
+    names = "abcd"
+    results = _run_together(
+        lambda i: cache.get_or_load_many([names[i % 4], names[(i + 1) % 4]], loader)
+    )
+    # Then each tile was read once, and every thread got both of its tiles
+    assert sorted(loaded) == list(names)
+    for i, result in enumerate(results):
+        first, second = names[i % 4], names[(i + 1) % 4]
+        assert result == {first: first.upper(), second: second.upper()}
+
+
+def test_a_failing_load_reaches_every_waiter_and_caches_nothing() -> None:
+    # Given a loader that fails after a while
+    cache = GraphCache(1_000)
+    calls: list[int] = []
+    failure = RuntimeError("the database went away")
+
+    def loader() -> tuple[object, int]:
+        calls.append(1)
+        time.sleep(LOAD_S)
+        raise failure
+
+    # When eight threads miss the same key at once
+    results = _run_together(lambda _: cache.get_or_load("network", loader))
+    # Then it ran once and its exception reached all eight threads
+    assert len(calls) == 1
+    assert all(result is failure for result in results)
+    # And nothing is cached: the next call loads again, and succeeds
+    assert len(cache) == 0
+    assert cache.nbytes == 0
+    assert cache.get_or_load("network", lambda: ("fresh", 1)) == "fresh"
+
+
+def test_keys_the_loader_does_not_find_are_absent_and_not_cached() -> None:
+    # Given a loader that finds only some keys (a tile deleted since the version check)
+    cache = GraphCache(1_000)
+
+    def loader(keys: list[str]) -> dict[str, tuple[str, int]]:
+        return {key: (key.upper(), 1) for key in keys if key != "gone"}
+
+    # When both are asked for, Then only the found one comes back and is cached
+    assert cache.get_or_load_many(["kept", "gone"], loader) == {"kept": "KEPT"}
+    assert cache.get("gone") is None
+    assert cache.get("kept") == "KEPT"
+
+
+def test_a_value_larger_than_the_budget_is_returned_but_not_kept() -> None:
+    cache = GraphCache(10)
+    assert cache.get_or_load("huge", lambda: ("H", 11)) == "H"
+    assert len(cache) == 0

@@ -21,6 +21,9 @@ class WalkingGraph:
     - ``shape_offsets`` (``q``, one per arc + 1) into ``shape_lngs`` /
       ``shape_lats`` (``d``): the arc's full geometry from its source to its
       target, both ends included.
+    - ``components`` (``q``, one per vertex), optional: the piece (connected
+      component) of each vertex, when the source knows it (tiles carry piece
+      labels from their build); ``None`` leaves the labelling to the solver.
     """
 
     node_ids: array[int]
@@ -32,6 +35,7 @@ class WalkingGraph:
     shape_offsets: array[int]
     shape_lngs: array[float]
     shape_lats: array[float]
+    components: array[int] | None = None
 
     @property
     def node_count(self) -> int:
@@ -56,5 +60,6 @@ class WalkingGraph:
             self.shape_offsets,
             self.shape_lngs,
             self.shape_lats,
+            *(() if self.components is None else (self.components,)),
         )
         return sum(buffer.itemsize * len(buffer) for buffer in buffers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 import shlex
@@ -12,10 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from adapters.inbound.cli.progress import TqdmProgress
+from adapters.inbound.cli.progress import TqdmProgress, stderr_progress
+from adapters.inbound.cli.reports import render_ingest, render_rebuild
 from adapters.inbound.cli.runtime import SAMPLES, CliRuntime, DevOptions
 from adapters.inbound.cli.tour_formats import document_to_text, to_geojson, to_gpx, to_text
-from wildside.app.ingest_osm_extract import IngestReport
 from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.route_spec import DEFAULT_PACE_M_S, RouteSpec
@@ -49,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive_int, default=None, help="features per transaction"
     )
     ingest.add_argument("--json", action="store_true", help="print the report as one JSON object")
+
+    rebuild = commands.add_parser(
+        "rebuild-tiles",
+        help="rebuild every walking-graph tile from the stored network (after an upgrade)",
+    )
+    rebuild.add_argument(
+        "--batch-size", type=_positive_int, default=None, help="tiles per transaction"
+    )
+    rebuild.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
     route = commands.add_parser("route", help="compute one tour from the ingested data")
     route.add_argument("--lat", type=_finite, required=True, help="start latitude")
@@ -135,6 +143,7 @@ def _dispatch(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: T
         "migrate": lambda: _migrate(runtime, out),
         "route": lambda: _route(args, runtime, out),
         "ingest": lambda: _ingest(args, runtime, out, err),
+        "rebuild-tiles": lambda: _rebuild_tiles(args, runtime, out, err),
         "serve": lambda: runtime.serve(args.host, args.port),
         "worker": runtime.work,
         "openapi": lambda: _openapi(runtime, out),
@@ -169,7 +178,15 @@ def _route(args: argparse.Namespace, runtime: CliRuntime, out: TextIO) -> int:
 def _ingest(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: TextIO) -> int:
     path = runtime.sample_path(args.sample) if args.sample else args.file
     report = runtime.ingest(path, batch_size=args.batch_size, progress=TqdmProgress(err))
-    print(_render_report(path, report, as_json=args.json), file=out)
+    print(render_ingest(path, report, as_json=args.json), file=out)
+    return EXIT_OK
+
+
+def _rebuild_tiles(args: argparse.Namespace, runtime: CliRuntime, out: TextIO, err: TextIO) -> int:
+    report = runtime.rebuild_tiles(
+        batch_size=args.batch_size, progress=stderr_progress(err, "rebuild-tiles")
+    )
+    print(render_rebuild(report, as_json=args.json), file=out)
     return EXIT_OK
 
 
@@ -230,20 +247,6 @@ def _services(action: str, runtime: CliRuntime, out: TextIO, err: TextIO) -> int
     if action == "status" and not all(state.is_running for state in states):
         return 3  # like `service status`: non-zero when something is not running
     return EXIT_OK
-
-
-def _render_report(path: Path, report: IngestReport, *, as_json: bool) -> str:
-    if as_json:
-        return json.dumps(dataclasses.asdict(report), separators=(",", ":"))
-    return "\n".join(
-        [
-            f"ingested {path}",
-            f"  POIs: {report.pois_total} ({report.pois_inserted} inserted, "
-            f"{report.pois_updated} updated, {report.pois_unchanged} unchanged)",
-            f"  walking network: {report.network_nodes} nodes, {report.network_edges} edges",
-            f"  elapsed: {report.seconds:.2f} s",
-        ]
-    )
 
 
 def _route_spec(args: argparse.Namespace) -> RouteSpec:

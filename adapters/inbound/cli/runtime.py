@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from wildside.app.ingest_osm_extract import IngestReport
+from wildside.app.rebuild_walk_tiles import TileRebuildReport
 from wildside.domain.accounts import IssuedToken
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.tour import Tour
@@ -61,6 +62,10 @@ class CliRuntime(Protocol):
 
     def ingest(self, path: Path, *, batch_size: int | None, progress: Progress) -> IngestReport:
         """Ingest an extract into the configured database."""
+        ...
+
+    def rebuild_tiles(self, *, batch_size: int | None, progress: Progress) -> TileRebuildReport:
+        """Rebuild every walking-graph tile from the stored network."""
         ...
 
     def plan_tour(self, request: RouteSpec) -> Tour:

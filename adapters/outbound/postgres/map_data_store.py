@@ -10,9 +10,16 @@ from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import connect, translate_errors
 from adapters.outbound.postgres.poi_sql import POI_CHANGED, record_import
-from adapters.outbound.postgres.walk_tile_builder import rebuild_tiles, touched_tiles
+from adapters.outbound.postgres.walk_tile_builder import lock_tiles, rebuild_tiles, touched_tiles
+from adapters.outbound.postgres.walk_tile_rebuild import PostgresTileRebuild
 from wildside.domain.map_data import PoiRecord, WalkEdge, WalkNode
-from wildside.ports.map_data_store import MapDataStore, MapDataStoreError, MapImport, MergeCounts
+from wildside.ports.map_data_store import (
+    MapDataStore,
+    MapDataStoreError,
+    MapImport,
+    MergeCounts,
+    TileRebuild,
+)
 
 _STAGING_DDL = """
 CREATE TEMP TABLE stage_pois (
@@ -85,6 +92,10 @@ class PostgresMapDataStore(MapDataStore):
     def begin_import(self, source: str) -> MapImport:
         """Open a connection with private staging tables for one import."""
         return PostgresMapImport(connect(self._url), source)
+
+    def begin_tile_rebuild(self) -> TileRebuild:
+        """Open a connection and take a fresh tile version."""
+        return PostgresTileRebuild(connect(self._url))
 
 
 class PostgresMapImport(MapImport):
@@ -161,6 +172,7 @@ class PostgresMapImport(MapImport):
                 # Tiles are rebuilt with the stale-edge drop and the import record,
                 # so a worker sees either the old tiles or the new ones, never a mix.
                 with self._conn.transaction():
+                    lock_tiles(self._conn)
                     self._conn.execute(_DROP_STALE_EDGES)
                     record_import(self._conn, self._source, _as_dict(counts))
                     version = self._conn.execute(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from adapters.outbound.postgres.walk_tile_graph import stitch_tiles
-from adapters.outbound.postgres.walking_network_source import PostgresWalkingNetworkSource
+from adapters.outbound.postgres.walking_network_source import (
+    PostgresWalkingNetworkSource,
+    TileVersions,
+)
 from wildside.domain.solver.engine import NumbaTourEngine
 from wildside.domain.solver.street_network import StreetNetwork
 from wildside.ports.poi_repository import SearchArea
@@ -31,14 +34,16 @@ class PostgresTourEngineFactory(TourEngineFactory):
         return NumbaTourEngine(self.network_for(area))
 
     def network_for(self, area: SearchArea) -> StreetNetwork:
-        """The stitched network of ``area``'s tiles, from the cache when none changed."""
-        cache = self._source.cache
+        """The stitched network of ``area``'s tiles, from the cache when none changed.
+
+        Threads asking for the same tile versions together stitch them once
+        (the cache's single flight) and share the network.
+        """
         versions = self._source.tile_versions(area)
-        network = cache.get(("network", versions))
-        if isinstance(network, StreetNetwork):
-            return network
-        tiles, versions = self._source.tiles(versions)
+        return self._source.cache.get_or_load(("network", versions), lambda: self._stitch(versions))
+
+    def _stitch(self, versions: TileVersions) -> tuple[StreetNetwork, int]:
+        tiles, _ = self._source.tiles(versions)
         network = StreetNetwork(stitch_tiles(tiles))
-        # Count the piece labels the network computes on first use (8 bytes a vertex).
-        cache.put(("network", versions), network, network.nbytes + 8 * network.vertex_count)
-        return network
+        # The piece labels come with the stitched graph, so its nbytes counts them.
+        return network, network.nbytes

@@ -49,6 +49,24 @@ ON CONFLICT (x, y) DO UPDATE SET
     byte_size = EXCLUDED.byte_size, data = EXCLUDED.data, built_at = now()
 """
 
+# Tiles rebuilt from a cell's nodes and edges are only right if no other writer
+# changes those rows in between: an import's last transaction and each batch of
+# `wildside rebuild-tiles` hold this transaction-level advisory lock ("WSWT").
+_TILE_LOCK = 0x57535754
+
+# Tiles of cells that hold no vertex any more (left by another grid): the gist
+# index on walk_nodes finds each cell's vertices, the floor test decides exactly.
+_DROP_EMPTY = """
+DELETE FROM walk_tiles t WHERE NOT EXISTS (
+    SELECT 1 FROM walk_nodes n
+    WHERE n.geom && ST_MakeEnvelope(
+        t.x * %(deg)s - 180.0 - %(eps)s, t.y * %(deg)s - 90.0 - %(eps)s,
+        (t.x + 1) * %(deg)s - 180.0 + %(eps)s, (t.y + 1) * %(deg)s - 90.0 + %(eps)s, 4326)
+    AND floor((ST_X(n.geom) + 180.0) / %(deg)s)::int = t.x
+    AND floor((ST_Y(n.geom) + 90.0) / %(deg)s)::int = t.y
+)
+"""
+
 # Grid edges are computed in floating point; widen the index box a little and
 # let ``_in_tile`` decide exactly, with the same formula as ``tile_of``.
 _EPSILON_DEG = 1e-9
@@ -68,6 +86,17 @@ def all_tiles(conn: psycopg.Connection[Any], tile_deg: float = TILE_DEG) -> set[
         {"deg": tile_deg},
     ).fetchall()
     return {TileKey(x, y) for x, y in rows}
+
+
+def lock_tiles(conn: psycopg.Connection[Any]) -> None:
+    """Serialise tile writers until the current transaction ends."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_TILE_LOCK,))
+
+
+def drop_empty_tiles(conn: psycopg.Connection[Any], tile_deg: float = TILE_DEG) -> int:
+    """Delete the tiles of cells holding no vertex; return how many went."""
+    cursor = conn.execute(_DROP_EMPTY, {"deg": tile_deg, "eps": _EPSILON_DEG})
+    return cursor.rowcount
 
 
 def rebuild_tiles(

@@ -9,11 +9,20 @@ import numpy as np
 
 from wildside.ports.walking_network_source import WalkingNetworkError
 
-# Bump when the layout (or the grid, wildside.domain.walk_tiles.TILE_DEG) changes.
-FORMAT_VERSION = 1
+# Bump when the layout (or the grid, wildside.domain.walk_tiles.TILE_DEG) changes;
+# `wildside rebuild-tiles` then rewrites every stored tile in the new format.
+# 2: per-tile piece labels, and the arcs that leave the tile (their tail's piece
+# and head's id).
+FORMAT_VERSION = 2
 _MAGIC = b"WSWT"
-# magic, format version, reserved, vertices, arcs, shape points (little endian).
-_HEADER = struct.Struct("<4sHHqqq")
+# magic, format version, reserved, vertices, arcs, shape points, border arcs,
+# pieces (little endian; 48 bytes, so every array starts 8-byte aligned).
+_HEADER = struct.Struct("<4sHHqqqqq")
+HEADER_SIZE = _HEADER.size
+# The magic and the format version come first in every format.
+_VERSION_END = 6
+# What an operator does about tiles of another format.
+REBUILD_HINT = "run `wildside rebuild-tiles` with this Wildside version"
 
 
 class WalkTileFormatError(WalkingNetworkError):
@@ -30,6 +39,11 @@ class WalkTile:
     arcs of each vertex; ``targets`` are node ids (the head may lie in
     another tile); ``shape_offsets`` (one more than the arcs) slice
     ``shape_lngs``/``shape_lats``, each arc's geometry from tail to head.
+    ``components`` labels each vertex's piece within the tile (0 to
+    ``pieces - 1``, over the arcs between the tile's own vertices); each arc
+    whose head lies in another tile appears once more as its tail's piece
+    (``border_pieces``) and its head's id (``border_heads``): stitching
+    joins pieces across borders along these alone.
     """
 
     node_ids: np.ndarray
@@ -41,6 +55,10 @@ class WalkTile:
     shape_offsets: np.ndarray
     shape_lngs: np.ndarray
     shape_lats: np.ndarray
+    components: np.ndarray
+    border_pieces: np.ndarray
+    border_heads: np.ndarray
+    pieces: int
 
     @property
     def nbytes(self) -> int:
@@ -58,8 +76,11 @@ _FIELDS = (
     "shape_offsets",
     "shape_lngs",
     "shape_lats",
+    "components",
+    "border_pieces",
+    "border_heads",
 )
-_INTS = frozenset({"node_ids", "indptr", "targets", "shape_offsets"})
+_INTS = frozenset(set(_FIELDS) - {"lats", "lngs", "lengths", "shape_lngs", "shape_lats"})
 
 
 def encode_tile(tile: WalkTile) -> bytes:
@@ -73,7 +94,14 @@ def encode_tile(tile: WalkTile) -> bytes:
     """
     parts = [
         _HEADER.pack(
-            _MAGIC, FORMAT_VERSION, 0, tile.node_ids.size, tile.targets.size, tile.shape_lngs.size
+            _MAGIC,
+            FORMAT_VERSION,
+            0,
+            tile.node_ids.size,
+            tile.targets.size,
+            tile.shape_lngs.size,
+            tile.border_heads.size,
+            tile.pieces,
         )
     ]
     for name in _FIELDS:
@@ -87,17 +115,20 @@ def decode_tile(blob: bytes) -> WalkTile:
 
     The arrays are read-only views of ``blob`` (no copy).
     """
-    if len(blob) < _HEADER.size:
+    if len(blob) < _VERSION_END:
         raise WalkTileFormatError(f"walk tile of {len(blob)} bytes is shorter than its header")
-    magic, version, _, nodes, arcs, points = _HEADER.unpack_from(blob)
-    if magic != _MAGIC:
+    if blob[:4] != _MAGIC:
         raise WalkTileFormatError("walk tile does not start with the tile magic bytes")
+    version = struct.unpack_from("<H", blob, 4)[0]
     if version != FORMAT_VERSION:
         newer = "newer" if version > FORMAT_VERSION else "older"
         raise WalkTileFormatError(
             f"walk tile has format {version}, {newer} than this worker's {FORMAT_VERSION};"
-            " run the same Wildside version as the ingest, or ingest again"
+            f" {REBUILD_HINT} (or run the Wildside version that built the tiles)"
         )
+    if len(blob) < _HEADER.size:
+        raise WalkTileFormatError(f"walk tile of {len(blob)} bytes is shorter than its header")
+    _, _, _, nodes, arcs, points, borders, pieces = _HEADER.unpack_from(blob)
     sizes = {
         "node_ids": nodes,
         "lats": nodes,
@@ -108,11 +139,18 @@ def decode_tile(blob: bytes) -> WalkTile:
         "shape_offsets": arcs + 1,
         "shape_lngs": points,
         "shape_lats": points,
+        "components": nodes,
+        "border_pieces": borders,
+        "border_heads": borders,
     }
-    if min(nodes, arcs, points) < 0 or len(blob) != _HEADER.size + 8 * sum(sizes.values()):
+    if (
+        min(nodes, arcs, points, borders, pieces) < 0
+        or pieces > nodes
+        or len(blob) != _HEADER.size + 8 * sum(sizes.values())
+    ):
         raise WalkTileFormatError(
-            f"walk tile of {len(blob)} bytes does not match its header"
-            f" ({nodes} vertices, {arcs} arcs, {points} shape points)"
+            f"walk tile of {len(blob)} bytes does not match its header ({nodes} vertices,"
+            f" {arcs} arcs, {points} shape points, {borders} border arcs, {pieces} pieces)"
         )
     arrays: dict[str, np.ndarray] = {}
     offset = _HEADER.size
@@ -120,9 +158,11 @@ def decode_tile(blob: bytes) -> WalkTile:
         dtype = "<i8" if name in _INTS else "<f8"
         arrays[name] = np.frombuffer(blob, dtype=dtype, count=sizes[name], offset=offset)
         offset += 8 * sizes[name]
-    tile = WalkTile(**arrays)
+    tile = WalkTile(**arrays, pieces=pieces)
     _check_offsets(tile.indptr, arcs, "arc")
     _check_offsets(tile.shape_offsets, points, "shape")
+    _check_range(tile.components, pieces, "piece labels")
+    _check_range(tile.border_pieces, pieces, "border arcs' pieces")
     return tile
 
 
@@ -131,8 +171,15 @@ def _check_offsets(offsets: np.ndarray, total: int, what: str) -> None:
         raise WalkTileFormatError(f"walk tile's {what} offsets are out of order")
 
 
+def _check_range(values: np.ndarray, stop: int, what: str) -> None:
+    if values.size and (values.min() < 0 or values.max() >= stop):
+        raise WalkTileFormatError(f"walk tile's {what} are out of range")
+
+
 def empty_tile() -> WalkTile:
     """A tile with no vertices."""
     ints, floats = np.zeros(0, np.int64), np.zeros(0)
     one = np.zeros(1, np.int64)
-    return WalkTile(ints, floats, floats, one, ints, floats, one, floats, floats)
+    return WalkTile(
+        ints, floats, floats, one, ints, floats, one, floats, floats, ints, ints, ints, 0
+    )

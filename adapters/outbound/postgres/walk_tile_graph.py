@@ -6,6 +6,10 @@ group by (way, seq). A stitched area therefore numbers its vertices in the
 same relative order as ``PostgresWalkingNetworkSource.load`` and walks each
 vertex's arcs in the same order, so the kernels break ties the same way and
 tours from tiles equal tours from the whole graph.
+
+Pieces (connected components) are labelled when a tile is built, over the
+arcs between its own vertices; stitching joins those labels along the few
+arcs that cross tile borders, so a request never labels its whole area.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from adapters.outbound.postgres.walk_tile_codec import WalkTile
+from wildside.domain.solver.components import join_pieces, label_components
 from wildside.domain.walking_graph import WalkingGraph
 
 
@@ -58,6 +63,13 @@ def pack_tile(
     last = np.repeat(sizes, sizes) - 1
     xy = np.asarray(coords, np.float64).reshape(-1, 2)
     shape = xy[np.where(np.repeat(is_back, sizes), base + last - position, base + position)]
+    head = _local(node_ids, head_id)
+    inside = head >= 0
+    # Arcs are grouped by tail, so the arcs between the tile's own vertices
+    # are again a CSR graph; its pieces are the tile's piece labels.
+    inner_indptr = np.zeros(len(node_ids) + 1, np.int64)
+    np.cumsum(np.bincount(tail[inside], minlength=len(node_ids)), out=inner_indptr[1:])
+    components, pieces = label_components(inner_indptr, head[inside])
     return WalkTile(
         node_ids=np.asarray(node_ids, np.int64),
         lats=np.asarray(lats, np.float64),
@@ -68,11 +80,18 @@ def pack_tile(
         shape_offsets=shape_offsets,
         shape_lngs=np.ascontiguousarray(shape[:, 0]),
         shape_lats=np.ascontiguousarray(shape[:, 1]),
+        components=components,
+        border_pieces=components[tail[~inside]],
+        border_heads=head_id[~inside],
+        pieces=int(pieces),
     )
 
 
 def stitch_tiles(tiles: Sequence[WalkTile]) -> WalkingGraph:
-    """One CSR graph over the vertices of ``tiles``; arcs to vertices outside them are dropped."""
+    """One CSR graph over the vertices of ``tiles``; arcs to vertices outside them are dropped.
+
+    The graph carries its piece labels (``components``), merged from the tiles'.
+    """
     ids = np.concatenate([t.node_ids for t in tiles]) if tiles else np.zeros(0, np.int64)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
@@ -135,7 +154,36 @@ def stitch_tiles(tiles: Sequence[WalkTile]) -> WalkingGraph:
         shape_offsets=as_buffer("q", shape_offsets),
         shape_lngs=as_buffer("d", _concat(tiles, "shape_lngs", np.float64)[point]),
         shape_lats=as_buffer("d", _concat(tiles, "shape_lats", np.float64)[point]),
+        components=as_buffer("q", merge_pieces(tiles, order, sorted_ids)),
     )
+
+
+def merge_pieces(
+    tiles: Sequence[WalkTile], order: np.ndarray, sorted_ids: np.ndarray
+) -> np.ndarray:
+    """The piece of every stitched vertex, from the tiles' own labels.
+
+    Each tile's pieces (a few per tile: its main network and its islets) are
+    joined wherever an arc crosses into another loaded tile; the joined
+    pieces are the stitched area's (``join_pieces``). Cost: two gathers over
+    the vertices and a binary search per border arc, instead of a search
+    over every arc. ``order``/``sorted_ids`` are ``stitch_tiles``' vertex
+    numbering.
+    """
+    if not tiles:
+        return np.zeros(0, np.int64)
+    first_piece = np.cumsum([0] + [t.pieces for t in tiles])
+    # Each stitched vertex's piece, numbered across all tiles.
+    piece_of = np.concatenate([t.components + first_piece[i] for i, t in enumerate(tiles)])[order]
+    border_pieces = np.concatenate([t.border_pieces + first_piece[i] for i, t in enumerate(tiles)])
+    labels, _ = join_pieces(
+        piece_of,
+        np.ascontiguousarray(sorted_ids, np.int64),
+        border_pieces,
+        _concat(tiles, "border_heads", np.int64),
+        int(first_piece[-1]),
+    )
+    return labels
 
 
 def _concat(tiles: Sequence[WalkTile], name: str, dtype: type) -> np.ndarray:

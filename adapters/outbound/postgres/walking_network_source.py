@@ -18,6 +18,7 @@ from adapters.outbound.postgres.connection import (
 )
 from adapters.outbound.postgres.walk_tile_codec import (
     FORMAT_VERSION,
+    REBUILD_HINT,
     WalkTile,
     WalkTileFormatError,
     decode_tile,
@@ -41,6 +42,8 @@ DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 # (x, y, version) of each tile an area uses, ascending: also the key of a stitched network.
 TileVersions = tuple[tuple[int, int, int], ...]
+# ("tile", x, y, version): a decoded tile's key in the cache.
+TileCacheKey = tuple[str, int, int, int]
 
 _VERSIONS = """
 SELECT x, y, version FROM walk_tiles
@@ -110,38 +113,44 @@ class PostgresWalkingNetworkSource(WalkingNetworkSource):
     def tiles(self, versions: TileVersions) -> tuple[list[WalkTile], TileVersions]:
         """The tiles of ``versions``, from the cache or read in one query.
 
-        A tile rebuilt since ``versions`` were read is taken as it is now; the
-        versions returned are those of the tiles returned.
+        Threads missing the same tile together read it once (the cache's
+        single flight). A tile rebuilt since ``versions`` were read is taken
+        as it is now, and one deleted since is left out; the versions returned
+        are those of the tiles returned.
         """
-        found: dict[tuple[int, int], tuple[int, WalkTile]] = {}
-        missing: list[tuple[int, int]] = []
-        for x, y, version in versions:
-            cached = self.cache.get(("tile", x, y, version))
-            if isinstance(cached, WalkTile):
-                found[(x, y)] = (version, cached)
-            else:
-                missing.append((x, y))
-        if missing:
-            with (
-                translate_errors("could not read the walking-graph tiles", WalkingNetworkError),
-                self._connections() as conn,
-            ):
-                rows = conn.execute(
-                    _TILES, ([x for x, _ in missing], [y for _, y in missing])
-                ).fetchall()
-            for x, y, version, format_version, data in rows:
-                blob = bytes(data)
-                if format_version != FORMAT_VERSION:
-                    decode_tile(blob)  # raises, naming the format its header gives
-                    raise WalkTileFormatError(
-                        f"walk tile ({x}, {y}) is marked format {format_version},"
-                        f" this worker reads {FORMAT_VERSION}; ingest again"
-                    )
-                tile = decode_tile(blob)
-                self.cache.put(("tile", x, y, version), tile, len(blob))
-                found[(x, y)] = (version, tile)
-        keys = sorted(found)
-        return [found[k][1] for k in keys], tuple((x, y, found[(x, y)][0]) for x, y in keys)
+        wanted = [("tile", x, y, version) for x, y, version in versions]
+        found = self.cache.get_or_load_many(wanted, self._read_tiles)
+        pairs = sorted((((key[1], key[2]), value) for key, value in found.items()), key=_by_tile)
+        return (
+            [tile for _, (_, tile) in pairs],
+            tuple((x, y, version) for (x, y), (version, _) in pairs),
+        )
+
+    def _read_tiles(
+        self, keys: list[TileCacheKey]
+    ) -> dict[TileCacheKey, tuple[tuple[int, WalkTile], int]]:
+        """Read and decode the tiles of ``keys`` in one query: ``(version, tile)`` and bytes.
+
+        The value carries the version read, not the one asked for: a tile
+        rebuilt between the version check and this read is the newer one.
+        """
+        asked = {(x, y): (tag, x, y, version) for tag, x, y, version in keys}
+        with (
+            translate_errors("could not read the walking-graph tiles", WalkingNetworkError),
+            self._connections() as conn,
+        ):
+            rows = conn.execute(_TILES, ([x for x, _ in asked], [y for _, y in asked])).fetchall()
+        loaded: dict[TileCacheKey, tuple[tuple[int, WalkTile], int]] = {}
+        for x, y, version, format_version, data in rows:
+            blob = bytes(data)
+            if format_version != FORMAT_VERSION:
+                decode_tile(blob)  # raises, naming the format its header gives
+                raise WalkTileFormatError(
+                    f"walk tile ({x}, {y}) is marked format {format_version},"
+                    f" this worker reads {FORMAT_VERSION}; {REBUILD_HINT}"
+                )
+            loaded[asked[(x, y)]] = ((version, decode_tile(blob)), len(blob))
+        return loaded
 
     def load(self) -> WalkingGraph:
         """Read nodes and edges in chunks (binary WKB geometry) and build the CSR form.
@@ -187,6 +196,10 @@ class PostgresWalkingNetworkSource(WalkingNetworkSource):
             coords=np.concatenate([p[2] for p in edge_parts]) if edge_parts else np.zeros((0, 2)),
             counts=ints[:, 2],
         )
+
+
+def _by_tile(pair: tuple[tuple[int, int], object]) -> tuple[int, int]:
+    return pair[0]
 
 
 def _chunks(conn: psycopg.Connection, name: str, query: str) -> Iterator[list[Any]]:

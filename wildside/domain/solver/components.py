@@ -4,8 +4,10 @@ A city's walking network is rarely one piece (Helsinki's extract is 50: the
 main network of 3,138 vertices and 49 islets, unjoined paths and piers). No
 tour can leave the piece it starts on, so the planner snaps starts and ends to
 the largest piece within reach and keeps only candidates on the start's piece.
-The labels are computed on whatever graph the engine holds (one BFS, O(V + E))
-and cached by ``StreetNetwork``; see ``docs/engine.md`` section 3.
+Tiles are labelled when they are built (``label_components`` over a tile's
+own arcs) and a stitched area joins its tiles' pieces along the arcs that
+cross tile borders (``join_pieces``); a graph without labels is labelled by
+``StreetNetwork`` on first use. See ``docs/engine.md`` section 3.
 """
 
 from __future__ import annotations
@@ -58,6 +60,73 @@ def label_components(indptr: np.ndarray, targets: np.ndarray) -> tuple[np.ndarra
 
 
 @numba.njit(cache=True)
+def _root(parent: np.ndarray, piece: int) -> int:
+    while parent[piece] != piece:
+        parent[piece] = parent[parent[piece]]  # path halving
+        piece = parent[piece]
+    return piece
+
+
+@numba.njit(cache=True)
+def join_pieces(
+    piece_of: np.ndarray,
+    sorted_ids: np.ndarray,
+    border_pieces: np.ndarray,
+    border_heads: np.ndarray,
+    count: int,
+) -> tuple[np.ndarray, int]:
+    """The pieces of a stitched graph, from its tiles' pieces joined along border arcs.
+
+    ``piece_of[v]`` numbers vertex ``v``'s piece within its tile (0 to
+    ``count - 1`` across all tiles); vertex ``v`` has node id
+    ``sorted_ids[v]`` (ascending). Border arc ``b`` leaves piece
+    ``border_pieces[b]`` for the vertex with id ``border_heads[b]``, which may
+    not be loaded (the arc is then ignored). Union-find over the pieces, then
+    one pass over the vertices; labels count from 0 in the order of each
+    merged piece's lowest tile piece.
+
+    Examples
+    --------
+    >>> piece_of = np.array([0, 1, 2], dtype=np.int64)  # three tiles of one vertex each
+    >>> ids = np.array([10, 20, 30], dtype=np.int64)
+    >>> labels, count = join_pieces(
+    ...     piece_of, ids, np.array([0, 1], dtype=np.int64), np.array([20, 99], dtype=np.int64), 3
+    ... )
+    >>> labels.tolist(), count
+    ([0, 0, 1], 2)
+    """
+    parent = np.arange(count)
+    n = sorted_ids.shape[0]
+    for b in range(border_heads.shape[0]):
+        head = border_heads[b]
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if sorted_ids[mid] < head:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == n or sorted_ids[lo] != head:
+            continue  # the head's tile is not loaded
+        a, c = _root(parent, border_pieces[b]), _root(parent, piece_of[lo])
+        if a != c:  # the larger root joins the smaller, so roots are lowest pieces
+            parent[max(a, c)] = min(a, c)
+    label = np.empty(count, dtype=np.int64)
+    pieces = 0
+    for piece in range(count):
+        root = _root(parent, piece)
+        if root == piece:
+            label[piece] = pieces
+            pieces += 1
+        else:
+            label[piece] = label[root]  # root < piece: labelled already
+    labels = np.empty(piece_of.shape[0], dtype=np.int64)
+    for v in range(piece_of.shape[0]):
+        labels[v] = label[piece_of[v]]
+    return labels, pieces
+
+
+@numba.njit(cache=True)
 def snap_to_pieces(
     sorted_lats: np.ndarray,
     order: np.ndarray,
@@ -106,6 +175,9 @@ def warm_up_component_kernels() -> None:
     indptr = np.array([0, 1, 2], dtype=np.int64)
     targets = np.array([1, 0], dtype=np.int64)
     labels, _ = label_components(indptr, targets)
+    join_pieces(
+        labels, np.array([1, 2], dtype=np.int64), labels, np.array([2, 3], dtype=np.int64), 1
+    )
     lats = np.array([0.0, 0.001])
     snap_to_pieces(
         lats,
