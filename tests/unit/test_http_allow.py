@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +12,7 @@ from litestar.testing import TestClient
 from adapters.inbound.http.app import create_app
 from adapters.inbound.http.services import HttpServices
 from tests.support import defaults
+from tests.support.http_services import http_services
 from tests.unit.test_ws_session import Telemetry
 
 
@@ -26,7 +26,7 @@ from tests.unit.test_ws_session import Telemetry
 )
 def test_options_lists_every_method_of_the_path(path: str, allow: str) -> None:
     # No handler runs: OPTIONS is answered before any service is asked for.
-    services: Any = HttpServices(**{f.name: None for f in dataclasses.fields(HttpServices)})
+    services: Any = http_services()
 
     @contextlib.asynccontextmanager
     async def opened() -> AsyncIterator[HttpServices]:

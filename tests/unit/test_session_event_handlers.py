@@ -16,6 +16,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.product_analytics import RecordingProductAnalytics
 from tests.fakes.randomness import CountingSecrets
 from tests.support import defaults
+from tests.support.http_services import http_services
 from wildside.app.accounts import Accounts
 
 PASSWORD = "correct horse"
@@ -45,16 +46,9 @@ class Browser:
         )
         self.user = self.accounts.create_user("ada", PASSWORD).user
         telemetry = Telemetry()
-        services = HttpServices(
-            submit_route=None,  # type: ignore[arg-type]
-            get_route=None,  # type: ignore[arg-type]
-            follow_route=None,  # type: ignore[arg-type]
+        services = http_services(
             accounts=self.accounts,
-            list_enrichment=None,  # type: ignore[arg-type]
-            probes=(),
             telemetry=telemetry,
-            saved_routes=None,  # type: ignore[arg-type]
-            preferences=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

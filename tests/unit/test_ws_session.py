@@ -24,6 +24,7 @@ from tests.fakes.account_store import InMemoryAccountStore
 from tests.fakes.clock import FakeClock
 from tests.fakes.randomness import CountingSecrets
 from tests.support import defaults
+from tests.support.http_services import http_services
 from tests.ws_messages import ERROR
 from wildside.app.accounts import Accounts
 from wildside.app.guide_walk import GuideWalk
@@ -82,20 +83,11 @@ class World:
         self.token = self.accounts.create_user("ada").secret
         self.follow = Follow()
         telemetry = Telemetry()
-        services = HttpServices(
-            submit_route=None,  # type: ignore[arg-type]
-            get_route=None,  # type: ignore[arg-type]
-            follow_route=self.follow,  # type: ignore[arg-type]
+        services = http_services(
+            follow_route=self.follow,
             accounts=self.accounts,
-            list_enrichment=None,  # type: ignore[arg-type]
-            probes=(),
             telemetry=telemetry,
             guide_walk=GuideWalk([], FakeClock(), defaults.guidance_settings()),
-            find_places=None,  # type: ignore[arg-type]
-            cancel_route=None,  # type: ignore[arg-type]
-            list_routes=None,  # type: ignore[arg-type]
-            saved_routes=None,  # type: ignore[arg-type]
-            preferences=None,  # type: ignore[arg-type]
         )
 
         @contextlib.asynccontextmanager

@@ -1,0 +1,25 @@
+"""``HttpServices`` for tests of the HTTP layer: only the use cases a test names, ``None`` else."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from adapters.inbound.http.services import HttpServices
+
+
+def http_services(**given: Any) -> HttpServices:
+    """Every field ``None`` (``probes`` empty) but those ``given``; a new field needs no edit here.
+
+    Examples
+    --------
+    >>> services = http_services(probes=["ping"])
+    >>> services.probes, services.submit_route
+    (['ping'], None)
+    """
+    unknown = set(given) - {f.name for f in dataclasses.fields(HttpServices)}
+    if unknown:
+        raise TypeError(f"HttpServices has no field(s) {sorted(unknown)}")
+    values: dict[str, Any] = {f.name: None for f in dataclasses.fields(HttpServices)}
+    values["probes"] = ()
+    return HttpServices(**(values | given))
