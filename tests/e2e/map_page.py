@@ -33,13 +33,13 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def user_token(live: LiveService, name: str) -> str:
-    """A new user's bearer token, made as ``wildside users create`` makes it."""
+def user_token(live: LiveService, name: str, password: str | None = None) -> str:
+    """A new user's bearer token (and password, if given), as ``wildside users create``."""
     settings = load_settings(
         {"WILDSIDE_DATABASE_URL": live.database_url, "WILDSIDE_REDIS_URL": live.redis_url}
     )
     with open_resources(settings, pool_size=1) as resources:
-        return accounts(resources).create_user(name).secret
+        return accounts(resources).create_user(name, password).secret
 
 
 @contextlib.contextmanager
@@ -91,6 +91,14 @@ class MapPage:
         """Paste the token as a person would and press the button; the page's answer."""
         self.driver.find_element("id", "token").send_keys(token)
         self.driver.find_element("css selector", "#token-form button").click()
+        self._wait(lambda: self.text("who") not in ("", "Checking…"), "the sign-in answer")
+        return self.text("who")
+
+    def sign_in_with_password(self, username: str, password: str) -> str:
+        """Fill in the sign-in form (the API sets the session cookie); the page's answer."""
+        self.driver.find_element("id", "username").send_keys(username)
+        self.driver.find_element("id", "password").send_keys(password)
+        self.driver.find_element("css selector", "#login-form button").click()
         self._wait(lambda: self.text("who") not in ("", "Checking…"), "the sign-in answer")
         return self.text("who")
 

@@ -11,7 +11,7 @@
   const MAX_POLL_WAIT_MS = 2000;
   const EMPTY = { type: "FeatureCollection", features: [] };
 
-  const state = { signedIn: false, token: null, start: null, requestId: null, route: null, markers: [] };
+  const state = { signedIn: false, token: null, start: null, requestId: null, route: null, markers: [], via: null };
   const $ = (id) => document.getElementById(id);
 
   // The worker runs from our own origin, so the CSP needs no blob: worker.
@@ -229,6 +229,7 @@
 
   // Without a socket (a proxy that refuses upgrades), ask the API until the tour is ready.
   async function poll(requestId) {
+    state.via = "polling";
     while (state.requestId === requestId) {
       try {
         if (await fetchRoute(requestId)) return;
@@ -256,6 +257,7 @@
         socket.close();
         poll(requestId);
       } else if (message.type === "route_generation_status") {
+        state.via = "socket";
         showProgress(message.status, message.progress);
         if (message.status === "succeeded" || message.status === "failed") {
           finished = true;
@@ -277,6 +279,7 @@
   async function submitTour() {
     if (!state.start) return null;
     clearTour();
+    state.via = null;
     const body = {
       start: state.start,
       duration_minutes: Number($("minutes").value),
