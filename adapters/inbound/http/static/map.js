@@ -11,7 +11,7 @@
   const MAX_POLL_WAIT_MS = 2000;
   const EMPTY = { type: "FeatureCollection", features: [] };
 
-  const state = { signedIn: false, token: null, start: null, requestId: null, route: null, markers: [], via: null };
+  const state = { signedIn: false, token: null, start: null, requestId: null, route: null, markers: [], via: null, candidates: 0 };
   const $ = (id) => document.getElementById(id);
 
   // The worker runs from our own origin, so the CSP needs no blob: worker.
@@ -177,9 +177,10 @@
     return Math.round(seconds / 60);
   }
 
-  function showRoute(route) {
+  // A final tour, or (final = false) a better one found while the search goes on.
+  function showRoute(route, final = true) {
     clearTour();
-    state.route = route;
+    if (final) state.route = route;
     map.getSource("route").setData({ type: "Feature", properties: {}, geometry: route.path });
     route.stops.forEach((stop, index) => {
       const element = document.createElement("div");
@@ -213,8 +214,10 @@
         (box, point) => box.extend(point), new maplibregl.LngLatBounds(coordinates[0], coordinates[0]));
       map.fitBounds(bounds, { padding: 40, duration: 0 });
     }
-    $("progress").hidden = true;
-    say("Your tour is ready.");
+    if (final) {
+      $("progress").hidden = true;
+      say("Your tour is ready.");
+    }
   }
 
   async function fetchRoute(requestId) {
@@ -252,7 +255,11 @@
     socket.onmessage = async (event) => {
       const message = JSON.parse(event.data);
       if (message.request_id !== requestId || state.requestId !== requestId) return;
-      if (message.type === "error") {
+      if (message.type === "route_candidate" && message.route && message.route.path) {
+        // Improving tours while the job runs (issue 15, item 5): drawn at once, replaced later.
+        state.candidates += 1;
+        showRoute(message.route, false);
+      } else if (message.type === "error") {
         finished = true;
         socket.close();
         poll(requestId);
@@ -280,6 +287,7 @@
     if (!state.start) return null;
     clearTour();
     state.via = null;
+    state.candidates = 0;
     const body = {
       start: state.start,
       duration_minutes: Number($("minutes").value),
