@@ -41,7 +41,7 @@ NOT_INSTALLED_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Wildside: map page not installed</title>
 </head><body><h1>The map page is not installed</h1>
 <p>Its map library (MapLibre GL JS) is installed from npm by <code>scripts/setup.sh</code>.
-Run it on this machine and restart <code>wildside serve</code>. The API itself works.</p>
+Run it on this machine, then reload this page. The API itself works.</p>
 </body></html>
 """
 
