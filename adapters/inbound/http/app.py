@@ -38,6 +38,7 @@ from adapters.inbound.http.saved_routes import SavedRouteController
 from adapters.inbound.http.services import HttpServices, HttpSettings, Telemetry
 from adapters.inbound.http.sessions import TolerantCookieConfig
 from adapters.inbound.http.system import SystemController
+from adapters.inbound.http.web import web_routes
 from adapters.inbound.http.ws import status_socket
 from wildside.domain.errors import ConfigurationError, WildsideError
 
@@ -132,6 +133,7 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             PlaceController,
             SavedRouteController,
             PreferencesController,
+            *web_routes(),  # the map page: public static files, not in the OpenAPI document
         ],
         lifespan=[lifespan],
         middleware=[session_config(settings).middleware],

@@ -1,0 +1,113 @@
+"""Steps for the map page: headless Chromium on real API and worker processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from tests.e2e.conftest import live
+from tests.e2e.live_service import LiveService
+from tests.e2e.map_page import MapPage, chromium, needs_chromium, user_token
+
+__all__ = ["live"]  # the live service (API and worker processes) the page talks to
+
+pytestmark = [pytest.mark.slow, needs_chromium]
+
+scenarios("map_page.feature")
+
+HELSINKI = (60.1712, 24.9441)
+PASSWORD = "a long walk in the park"
+
+
+@dataclass
+class Visit:
+    """One person's visit to the page."""
+
+    live: LiveService
+    page: MapPage
+    names: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def visit(live: LiveService) -> Iterator[Visit]:
+    """A fresh browser on the live service."""
+    with chromium() as driver:
+        yield Visit(live, MapPage(driver, live.base_url))
+
+
+def _new_name(visit: Visit, kind: str) -> str:
+    name = f"map-{kind}-{id(visit)}"
+    visit.names.append(name)
+    return name
+
+
+@given("the service is running with a worker")
+def _service(live: LiveService) -> None:
+    assert live.api is not None
+    assert live.api.poll() is None
+    assert live.workers
+    assert all(worker.poll() is None for worker in live.workers)
+
+
+@given("the map page is open in a browser")
+def _open(visit: Visit) -> None:
+    visit.page.open()
+
+
+@given("I paste my API token and sign in")
+def _token(visit: Visit) -> None:
+    name = _new_name(visit, "token")
+    assert visit.page.sign_in_with_token(user_token(visit.live, name)) == f"Signed in as {name}."
+
+
+@given("I sign in with my name and password")
+def _password(visit: Visit) -> None:
+    name = _new_name(visit, "password")
+    user_token(visit.live, name, PASSWORD)
+    assert visit.page.sign_in_with_password(name, PASSWORD) == f"Signed in as {name}."
+
+
+@when("I set the start in central Helsinki")
+def _start(visit: Visit) -> None:
+    visit.page.set_start(*HELSINKI)
+    assert visit.page.text("start-label") == f"Start: {HELSINKI[0]}, {HELSINKI[1]}"
+
+
+@when(parsers.re(r"I ask for a (?P<minutes>\d+)-minute tour about (?P<themes>.+)"))
+def _ask(visit: Visit, minutes: str, themes: str) -> None:
+    visit.page.request_tour(int(minutes), themes.split(" and "))
+
+
+@then("the page shows the tour")
+def _shown(visit: Visit) -> None:
+    visit.page.wait_for_tour()
+    assert visit.page.text("status") == "Your tour is ready."
+
+
+@then("it followed the tour's progress over the WebSocket")
+def _socket(visit: Visit) -> None:
+    assert visit.page.driver.execute_script("return window.wildside.state.via") == "socket"
+
+
+@then("the map draws the tour's path as a line")
+def _line(visit: Visit) -> None:
+    line = visit.page.route_line()
+    assert len(line) >= 2
+    assert all(24.8 < lng < 25.1 and 60.1 < lat < 60.3 for lng, lat in line)
+
+
+@then("the stops are numbered on the map and listed with their reasons")
+def _stops(visit: Visit) -> None:
+    stops = visit.page.stops()
+    assert stops
+    assert visit.page.markers() == [str(number) for number in range(1, len(stops) + 1)]
+    # Each item: the name, then the reason, then when to arrive (three lines).
+    assert all(len(stop.splitlines()) == 3 for stop in stops), stops
+
+
+@then("the browser reports no error")
+def _no_error(visit: Visit) -> None:
+    assert visit.page.console_errors() == []
