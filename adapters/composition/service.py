@@ -162,6 +162,7 @@ async def open_http_services(
                     tracer=OtelTracer(),
                     analytics=analytics,
                     preferences=preferences,
+                    saved_routes=SavedRouteLookup(saved_store),
                 ),
                 get_route=GetRoute(store),
                 follow_route=FollowRouteStatus(store, feed),

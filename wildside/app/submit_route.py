@@ -21,6 +21,7 @@ from wildside.domain.rate_limit import RateLimitDecision, RateLimitPolicy
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import RouteStatus, StatusUpdate
 from wildside.ports.clock import Clock
+from wildside.ports.followed_route_lookup import FollowedRouteLookup
 from wildside.ports.id_generator import IdGenerator
 from wildside.ports.preference_store import PreferenceStore
 from wildside.ports.product_analytics import ROUTE_REQUESTED, NullProductAnalytics, ProductAnalytics
@@ -73,8 +74,10 @@ class SubmitRoute:
         tracer: Tracer | None = None,
         analytics: ProductAnalytics | None = None,
         preferences: PreferenceStore | None = None,
+        saved_routes: FollowedRouteLookup | None = None,
     ) -> None:
         self._tracer = tracer or NullTracer()
+        self._saved_routes = saved_routes  # None: only route requests can be re-planned from
         self._preferences = preferences  # None: every omission takes the system default
         self._analytics = analytics or NullProductAnalytics()
         self._store = store
@@ -94,8 +97,8 @@ class SubmitRoute:
     ) -> Submission:
         """Accept ``spec`` for ``user``; return the request id to poll or follow.
 
-        ``from_route`` names the route a re-plan continues: it must be the
-        user's own succeeded request.
+        ``from_route`` names the route a re-plan continues: the user's own
+        succeeded request, or one of their saved routes.
         A ``RouteDraft`` that leaves out themes, duration or pace takes the
         user's saved preferences; the idempotency hash and the cache key are
         those of the effective ``RouteSpec``.
@@ -179,11 +182,16 @@ class SubmitRoute:
         return Submission(request.request_id, is_replay=False, rate=rate)
 
     def _check_from_route(self, user: User, from_route: str) -> None:
-        """A re-plan continues the user's own tour: another user's route looks like none."""
+        """A re-plan continues the user's own tour: a route request, or a saved route.
+
+        Another user's route looks like none.
+        """
         canonical = canonical_request_id(from_route)
+        if self._saved_routes is not None and self._saved_routes.route_for(user.id, canonical):
+            return  # a saved route always holds its tour
         record = self._store.get(canonical)
         if record is None or record.user_id != user.id:
-            raise NotFoundError(f"no route request {canonical} to re-plan from")
+            raise NotFoundError(f"no route request or saved route {canonical} to re-plan from")
         if record.status is not RouteStatus.SUCCEEDED:
             raise RouteNotReadyError(f"route request {canonical} has no tour to re-plan from")
 

@@ -60,10 +60,15 @@ class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
     end: PointIn | None = None
     seed: Annotated[int, Meta(ge=0, le=MAX_SEED)] | None = None
     pace: Annotated[float, Meta(ge=MIN_PACE_M_S, le=MAX_PACE_M_S, description="m/s")] | None = None
-    # A re-plan: the route being walked (the user's own succeeded request) and the stops seen.
+    # A re-plan: the route being walked (the user's own succeeded request or saved route) and
+    # the stops seen.
     from_route: (
         Annotated[
-            str, Meta(pattern=UUID_PATTERN, description="request id of the route being walked")
+            str,
+            Meta(
+                pattern=UUID_PATTERN,
+                description="request id or saved-route id of the route being walked",
+            ),
         ]
         | None
     ) = None

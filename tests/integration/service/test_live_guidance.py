@@ -273,3 +273,33 @@ def test_a_walking_socket_ends_when_its_token_is_revoked(
             accounts(resources).revoke_token(issued.token_id)
         # Then the socket is told so and closed with 4401, as a following socket is
         expect_unauthenticated_then_close(socket, timeout=10)
+
+
+def _save(stack: Stack, token: str, request_id: str) -> str:
+    saved = stack.client.post(f"/api/v1/routes/{request_id}/save", headers=stack.auth(token))
+    assert saved.status_code == 201, saved.text
+    return str(saved.json()["id"])
+
+
+def test_a_saved_route_is_followed_and_replanned_from_by_its_own_id(stack: Stack) -> None:
+    # Given ada's saved copy of a computed route, and bob
+    ada, bob = stack.user("ada"), stack.user("bob")
+    planner = FakePlanner()
+    stack.start_worker(planner)
+    saved_id = _save(stack, ada, _route(stack, ada))
+    # When she walks it by the saved copy's id
+    with _socket(stack, ada) as socket:
+        start = _ask(socket, location(saved_id, 60.17, 24.94))
+    # Then she is guided along it
+    GUIDANCE.validate(start)
+    assert (start["kind"], start["route"], start["next"]["id"]) == ("next_stop", saved_id, "node/1")
+    # And she can re-plan from it, skipping what she has seen
+    response = _replan(stack, ada, from_route=saved_id, visited=["node/1"])
+    assert response.status_code == 202, response.text
+    wait_for(lambda: len(planner.calls) == 2)
+    assert planner.calls[-1].exclude == ("node/1",)
+    # But for bob her saved route is no route at all, over the socket and for a re-plan
+    with _socket(stack, bob) as socket:
+        assert _ask(socket, location(saved_id, 60.17, 24.94))["code"] == "not-found"
+    theirs = _replan(stack, bob, from_route=saved_id)
+    assert (theirs.status_code, theirs.json()["code"]) == (404, "not-found")
