@@ -60,13 +60,19 @@ class TourEngine(Protocol):
         ...
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         """Street metres among a tour's ``vertices``: the start, the end unless
-        ``is_round_trip``, then the stops.
+        ``is_round_trip`` or ``is_open_end``, then the stops.
 
         A pair no tour of ``walk_m`` metres could walk is ``inf``; every finite
-        entry is the exact shortest street distance.
+        entry is the exact shortest street distance. ``is_open_end``: the tour
+        ends at its last stop, so no walk back to an end is reserved.
         """
         ...
 

@@ -66,10 +66,17 @@ class NumbaTourEngine:
         ]
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         """Street metres among a tour's ``vertices`` (start, [end,] stops); ``inf`` if unusable."""
-        return self._network.tour_matrix(list(vertices), round_trip=is_round_trip, walk_m=walk_m)
+        return self._network.tour_matrix(
+            list(vertices), round_trip=is_round_trip, walk_m=walk_m, open_end=is_open_end
+        )
 
     def solve(
         self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
