@@ -92,7 +92,10 @@ class _TightEngine:
         return [[0.0, 5070.0], [5070.0, 0.0]]
 
     def solve(
-        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+        self,
+        problem: OrienteeringProblem,
+        progress: ProgressCallback | None = None,
+        improved: Any = None,
     ) -> OrienteeringSolution:
         raise InfeasibleBudgetError("over", direct_cost=3900.0, budget=problem.budget)
 
@@ -142,7 +145,10 @@ class _StoppedEngine(_TightEngine):
         return [[0.0]]
 
     def solve(
-        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+        self,
+        problem: OrienteeringProblem,
+        progress: ProgressCallback | None = None,
+        improved: Any = None,
     ) -> OrienteeringSolution:
         assert progress is not None
         assert progress(10, 0.0) is True  # the caller's callback asks to stop

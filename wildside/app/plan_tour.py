@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wildside.app.tour_sketch import sketcher
 from wildside.domain.dedup import merge_duplicates, without_places
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.open_end import FREE_END, walked_order, with_free_end
 from wildside.domain.reasons import reason_for
+from wildside.domain.route_candidate import TourSketch
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.scoring import ScoredPoi, apply_diversity, score_poi, theme_weights
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
@@ -86,11 +89,13 @@ class PlanTour:
         request: RouteSpec,
         progress: ProgressCallback | None = None,
         data_version: str | None = None,
+        on_candidate: Callable[[TourSketch], object] | None = None,
     ) -> Tour:
         """Compute the best tour the engine finds for ``request``.
 
         A caller that already read the ``data_version`` passes it on and saves
-        the engine a database round trip.
+        the engine a database round trip. ``on_candidate`` sees a sketch of
+        each better tour the solver finds (between its slices).
         """
         s = self._settings
         started = self._clock.monotonic()
@@ -141,7 +146,8 @@ class PlanTour:
         )
         with self._tracer.span("solve", attributes={"seed": request.seed}):
             try:
-                solution = engine.solve(problem, progress)
+                improved = sketcher(request, candidates, terminals, on_candidate)
+                solution = engine.solve(problem, progress, improved)
             except InfeasibleBudgetError as exc:
                 raise _out_of_reach(request, exc, s.unreachable) from exc
         solved = self._clock.monotonic()

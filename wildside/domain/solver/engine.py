@@ -16,7 +16,7 @@ from wildside.domain.orienteering import (
     SnappedPoint,
     StreetLeg,
 )
-from wildside.domain.solver.api import ProgressCallback, solve_op
+from wildside.domain.solver.api import ImprovementCallback, ProgressCallback, solve_op
 from wildside.domain.solver.street_network import StreetNetwork
 
 
@@ -79,7 +79,10 @@ class NumbaTourEngine:
         )
 
     def solve(
-        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+        self,
+        problem: OrienteeringProblem,
+        progress: ProgressCallback | None = None,
+        improved: ImprovementCallback | None = None,
     ) -> OrienteeringSolution:
         """The best route the heuristic finds; raises ``TourEngineError`` subclasses."""
         solution = solve_op(
@@ -93,6 +96,7 @@ class NumbaTourEngine:
             max_iterations=problem.max_iterations,
             service=problem.service,
             progress=progress,
+            improved=improved,
         )
         return OrienteeringSolution(
             route=solution.route,
