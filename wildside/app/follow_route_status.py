@@ -21,7 +21,7 @@ class FollowRouteStatus:
     """Yields the current status, then each change, in contract order, ending when final.
 
     Better tours found while the job runs (``RouteCandidate``) are passed on
-    between the status changes, each once, never after a final status.
+    between the status changes, as they arrive, never after a final status.
     """
 
     def __init__(
@@ -42,7 +42,6 @@ class FollowRouteStatus:
             last = await self._stored(user, request_id)
             yield last
             pending: asyncio.Task[ChannelMessage] | None = None
-            seq = 0  # the last candidate passed on
             try:
                 while not last.status.is_terminal:
                     if pending is None:
@@ -55,9 +54,7 @@ class FollowRouteStatus:
                     else:
                         update = await self._stored(user, request_id)
                     if isinstance(update, RouteCandidate):
-                        if update.seq > seq:
-                            seq = update.seq
-                            yield update
+                        yield update  # the job runs: ``last`` is not final
                         continue
                     for forwarded in updates_to_forward(last, update):
                         last = forwarded
