@@ -52,7 +52,7 @@ def _stops(tour: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _score(tour: dict[str, Any]) -> float:
-    return sum(stop["properties"]["score"] for stop in _stops(tour))
+    return sum(float(stop["properties"]["score"]) for stop in _stops(tour))
 
 
 @then("the tour that ends anywhere collects at least as much as the round trip")

@@ -109,7 +109,7 @@ def test_route_candidates_arrive_on_the_same_channel_in_order_with_the_statuses(
     candidate = RouteCandidate("r1", 1, TourSketch(0.8, (stop,), here, here), T0)
 
     async def scenario() -> None:
-        sent = [update("r1", 5), candidate, update("r1", 40)]
+        sent: list[StatusUpdate | RouteCandidate] = [update("r1", 5), candidate, update("r1", 40)]
         async with channel.open_feed() as feed, feed.subscribe("r1") as updates:
             channel.publisher.publish(update("theirs", 5))
             for item in sent:

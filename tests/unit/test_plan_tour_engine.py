@@ -87,7 +87,12 @@ class _TightEngine:
         return [SnappedPoint(i, 0.0, 0, len(points)) for i in range(len(points))]
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         return [[0.0, 5070.0], [5070.0, 0.0]]
 
@@ -140,7 +145,12 @@ class _StoppedEngine(_TightEngine):
     """A search that was told to stop: an empty round trip, flagged as stopped early."""
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         return [[0.0]]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.fakes.planner import FakePlanner
@@ -18,7 +20,7 @@ def test_a_tour_that_may_end_anywhere_reaches_the_planner_and_the_history(stack:
     assert response.status_code == 202
     request_id = response.json()["request_id"]
 
-    def finished() -> dict | None:
+    def finished() -> dict[str, Any] | None:
         got = stack.client.get(f"/api/v1/routes/{request_id}", headers=stack.auth(token))
         return got.json() if got.status_code == 200 else None
 
