@@ -41,3 +41,11 @@ Feature: Following a tour request live over a WebSocket
     And I have requested a tour and it has finished
     When I follow it over the WebSocket
     Then I see only its final status "succeeded"
+
+  Scenario: Watching better tours arrive while a tour is computed
+    Given a worker whose engine finds better tours as it searches, once I am subscribed
+    And I have requested a tour
+    When I follow it over the WebSocket
+    Then I see better tours between running and succeeded, each scoring more than the last
+    And every message matches the published schema
+    And the finished tour scores at least as much as every better tour I saw

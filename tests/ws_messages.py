@@ -30,6 +30,7 @@ ERROR = _validator("ws_error.schema.json")
 GUIDANCE = _validator("ws_guidance.schema.json")
 LOCATION = _validator("ws_location.schema.json")
 CLIENT = _validator("ws_client_message.schema.json")
+CANDIDATE = _validator("ws_route_candidate.schema.json")
 ALLOWED = {
     "queued": {"running"},
     "running": {"running", "succeeded", "failed"},

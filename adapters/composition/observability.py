@@ -52,11 +52,17 @@ class FailureCodes(TourPlanner):
         return self._planner.data_version()
 
     def __call__(
-        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
+        self,
+        request: RouteSpec,
+        progress: Any = None,
+        data_version: str | None = None,
+        on_candidate: Any = None,
     ) -> Tour:
         """Plan with the wrapped planner; note the code of a Wildside error on the way out."""
         try:
-            return self._planner(request, progress=progress, data_version=data_version)
+            return self._planner(
+                request, progress=progress, data_version=data_version, on_candidate=on_candidate
+            )
         except WildsideError as exc:
             self._local.code = exc.code
             raise

@@ -68,8 +68,12 @@ class WildsideApiClient:
                 f"the API at {self.base_url} is unreachable: {exc}", service="api"
             ) from exc
 
-    def follow(self, request_id: str) -> Iterator[dict[str, Any]]:
-        """Subscribe over ``/ws`` and yield every message until a final status or an error."""
+    def follow(self, request_id: str, *, candidates: bool = False) -> Iterator[dict[str, Any]]:
+        """Subscribe over ``/ws`` and yield every message until a final status or an error.
+
+        ``route_candidate`` messages (better tours while the job runs) are
+        skipped unless ``candidates`` is set.
+        """
         url = "ws" + self.base_url.removeprefix("http") + "/ws"
         try:
             with connect(
@@ -88,6 +92,8 @@ class WildsideApiClient:
                 )
                 while True:
                     message = json.loads(socket.recv(timeout=self.timeout_s))
+                    if message.get("type") == "route_candidate" and not candidates:
+                        continue
                     yield message
                     if message.get("type") == "error" or message.get("status") in (
                         "succeeded",

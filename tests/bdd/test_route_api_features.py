@@ -6,9 +6,11 @@ the engine, which a scenario may make fail or slow down.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -16,8 +18,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.fakes.planner import FakePlanner
 from tests.service_stack import ROUTE_BODY, InProcessWorker, Stack, make_stack, wait_for
-from tests.ws_messages import ERROR, STATUS, check_status_stream
+from tests.ws_messages import CANDIDATE, ERROR, STATUS, check_status_stream
 from wildside.domain.errors import InvalidInputError
+from wildside.domain.geo import GeoPoint
+from wildside.domain.route_candidate import SketchStop, TourSketch
 
 __all__ = ["make_stack"]  # the fixture the steps build on
 
@@ -108,6 +112,24 @@ def _worker(story: Story) -> None:
 def _worker_after_subscription(story: Story) -> None:
     # No worker yet, so the request stays queued until the subscriber holds its snapshot.
     story.planner = FakePlanner(progress_steps=(0, 20, 40, 60, 80, 100))
+
+    def start() -> None:
+        assert story.planner is not None
+        story.worker = story.service.start_worker(story.planner)
+
+    story.when_subscribed = start
+
+
+@given("a worker whose engine finds better tours as it searches, once I am subscribed")
+def _worker_with_candidates(story: Story) -> None:
+    # Tours scoring 0.5, 1.0, 1.4 (the final tour's score) found 0.55 s apart: the
+    # first goes out at once, 1.0 comes too soon after it, 1.4 a second later.
+    here = GeoPoint(60.1712, 24.9441)
+    church = SketchStop("node/1", "Old Church", 60.17, 24.95)
+    sketches = tuple(TourSketch(score, (church,), here, here) for score in (0.5, 1.0, 1.4))
+    story.planner = FakePlanner(
+        progress_steps=(0, 20, 40, 60, 80, 100), sketches=sketches, real_delay_s=0.55
+    )
 
     def start() -> None:
         assert story.planner is not None
@@ -290,7 +312,44 @@ def _lifecycle(story: Story) -> None:
 
 @then("every message matches the published schema")
 def _schema(story: Story) -> None:
-    check_status_stream(story.messages)
+    check_status_stream([m for m in story.messages if m.get("type") != "route_candidate"])
+    for message in story.messages:
+        if message.get("type") == "route_candidate":
+            CANDIDATE.validate(message)
+
+
+def _candidates(story: Story) -> list[dict[str, Any]]:
+    return [m for m in story.messages if m.get("type") == "route_candidate"]
+
+
+@then("I see better tours between running and succeeded, each scoring more than the last")
+def _better_tours(story: Story) -> None:
+    kinds = [m.get("status", m["type"]) for m in story.messages]
+    candidates = _candidates(story)
+    scores = [c["score"] for c in candidates]
+    # The first at once; then at most one a second (1.0 normally comes too soon after it)
+    assert scores[0] == 0.5
+    assert len(scores) >= 2
+    assert scores == sorted(set(scores))
+    times = [datetime.fromisoformat(c["timestamp"].replace("Z", "+00:00")) for c in candidates]
+    assert all((b - a).total_seconds() >= 0.99 for a, b in itertools.pairwise(times))
+    first, last = (
+        kinds.index("route_candidate"),
+        len(kinds) - 1 - kinds[::-1].index("route_candidate"),
+    )
+    assert "running" in kinds[:first]
+    assert kinds[-1] == "succeeded"
+    assert last < len(kinds) - 1
+
+
+@then("the finished tour scores at least as much as every better tour I saw")
+def _final_is_best(story: Story) -> None:
+    response = story.service.client.get(
+        f"/api/v1/routes/{story.request_ids[-1]}", headers=story.service.auth(story.token)
+    )
+    assert response.status_code == 200
+    score = response.json()["route"]["score"]
+    assert all(score >= c["score"] for c in _candidates(story))
 
 
 @then("the finished tour can be fetched")

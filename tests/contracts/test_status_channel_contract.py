@@ -25,6 +25,8 @@ from adapters.outbound.redis.status_channel import RedisStatusFeed, RedisStatusP
 from tests.conftest import free_port
 from tests.fakes.status_channel import InMemoryStatusChannel
 from wildside.domain.errors import UnavailableError
+from wildside.domain.geo import GeoPoint
+from wildside.domain.route_candidate import RouteCandidate, SketchStop, TourSketch
 from wildside.domain.route_status import RouteStatus, StatusUpdate
 from wildside.ports.status_feed import StatusFeed
 from wildside.ports.status_publisher import StatusPublisher
@@ -78,11 +80,11 @@ def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
     asyncio.run(asyncio.wait_for(test(), timeout=30))
 
 
-async def receive(updates: AsyncIterator[StatusUpdate]) -> StatusUpdate:
+async def receive(updates: AsyncIterator[Any]) -> Any:
     return await asyncio.wait_for(anext(updates), WAIT_S)
 
 
-async def assert_quiet(updates: AsyncIterator[StatusUpdate]) -> None:
+async def assert_quiet(updates: AsyncIterator[Any]) -> None:
     """Nothing arrives for a while (this ends the iterator: call it last)."""
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(anext(updates), QUIET_S)
@@ -95,6 +97,28 @@ def test_updates_arrive_in_order(channel: Channel) -> None:
             for item in sent:
                 channel.publisher.publish(item)
             assert [await receive(updates) for _ in sent] == sent
+
+    run(scenario)
+
+
+def test_route_candidates_arrive_on_the_same_channel_in_order_with_the_statuses(
+    channel: Channel,
+) -> None:
+    stop = SketchStop("node/1", "Old Church", 60.17, 24.95)
+    here = GeoPoint(60.1712, 24.9441)
+    candidate = RouteCandidate("r1", 1, TourSketch(0.8, (stop,), here, here), T0)
+
+    async def scenario() -> None:
+        sent: list[StatusUpdate | RouteCandidate] = [update("r1", 5), candidate, update("r1", 40)]
+        async with channel.open_feed() as feed, feed.subscribe("r1") as updates:
+            channel.publisher.publish(update("theirs", 5))
+            for item in sent:
+                if isinstance(item, RouteCandidate):
+                    channel.publisher.publish_candidate(item)
+                else:
+                    channel.publisher.publish(item)
+            assert [await receive(updates) for _ in sent] == sent
+            await assert_quiet(updates)
 
     run(scenario)
 

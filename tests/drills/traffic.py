@@ -110,6 +110,7 @@ class Followed:
     request_id: str
     messages: list[dict[str, Any]] = field(default_factory=list)
     extra: list[dict[str, Any]] = field(default_factory=list)  # anything after the final one
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # better tours on the way
     problem: str | None = None
 
     @property
@@ -136,6 +137,9 @@ def follow(
                 except TimeoutError:
                     continue
                 message = json.loads(raw)
+                if message.get("type") == "route_candidate":
+                    seen.candidates.append(message)
+                    continue
                 seen.messages.append(message)
                 if message.get("type") == "error":
                     seen.problem = f"error message: {message}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.clock import FakeClock
+from wildside.domain.route_candidate import TourSketch
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
 
@@ -29,6 +30,8 @@ class FakePlanner:
     version_seconds: float = 0.0
     version_delay_s: float = 0.0
     on_step: Callable[[int], object] | None = None  # runs before each progress report
+    # Better tours "found" before each progress step, by the step's index (as the solver would).
+    sketches: tuple[TourSketch, ...] = ()
 
     def data_version(self) -> str:
         if self.clock is not None:
@@ -38,11 +41,17 @@ class FakePlanner:
         return self.version
 
     def __call__(
-        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
+        self,
+        request: RouteSpec,
+        progress: Any = None,
+        data_version: str | None = None,
+        on_candidate: Any = None,
     ) -> Tour:
         self.calls.append(request)
         is_partial = False
-        for percent in self.progress_steps:
+        for step, percent in enumerate(self.progress_steps):
+            if on_candidate is not None and step < len(self.sketches):
+                on_candidate(self.sketches[step])
             if self.clock is not None:
                 self.clock.advance(self.seconds_per_step)
             if self.real_delay_s:

@@ -277,3 +277,24 @@ def test_a_failed_rebuild_is_one_line_and_exit_one() -> None:
     assert (code, out) == (1, "")
     assert err == "wildside: error: could not rebuild walking-graph tiles: x\n"
     assert _run(["rebuild-tiles", "--batch-size", "0"], FakeRuntime())[0] == 2
+
+
+def test_end_anywhere_reaches_the_planner_and_cannot_be_mixed_with_an_end() -> None:
+    # Given a runtime that records the request it is asked to plan
+    asked: list[object] = []
+
+    class Recording(FakeRuntime):
+        def plan_tour(self, request: object) -> object:
+            asked.append(request)
+            raise EndOutOfReachError("stop here", field="end")
+
+    argv = ["route", "--lat", "60.17", "--lng", "24.94", "--minutes", "30"]
+    # When a tour that may end anywhere is asked for, Then the planner gets such a request
+    _run([*argv, "--end-anywhere"], Recording())
+    assert [getattr(r, "end_anywhere", None) for r in asked] == [True]
+    # And an end point with --end-anywhere is refused before planning anything
+    code, _, err = _run(
+        [*argv, "--end-anywhere", "--end-lat", "60.2", "--end-lng", "25"], Recording()
+    )
+    assert (code, len(asked)) == (1, 1)
+    assert "not both" in err

@@ -87,12 +87,20 @@ class _TightEngine:
         return [SnappedPoint(i, 0.0, 0, len(points)) for i in range(len(points))]
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         return [[0.0, 5070.0], [5070.0, 0.0]]
 
     def solve(
-        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+        self,
+        problem: OrienteeringProblem,
+        progress: ProgressCallback | None = None,
+        improved: Any = None,
     ) -> OrienteeringSolution:
         raise InfeasibleBudgetError("over", direct_cost=3900.0, budget=problem.budget)
 
@@ -137,12 +145,20 @@ class _StoppedEngine(_TightEngine):
     """A search that was told to stop: an empty round trip, flagged as stopped early."""
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         return [[0.0]]
 
     def solve(
-        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+        self,
+        problem: OrienteeringProblem,
+        progress: ProgressCallback | None = None,
+        improved: Any = None,
     ) -> OrienteeringSolution:
         assert progress is not None
         assert progress(10, 0.0) is True  # the caller's callback asks to stop

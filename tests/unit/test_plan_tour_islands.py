@@ -42,10 +42,17 @@ class _SpyEngine(NumbaTourEngine):
         self.matrices: list[list[int]] = []
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         self.matrices.append(list(vertices))
-        return super().travel_matrix(vertices, is_round_trip=is_round_trip, walk_m=walk_m)
+        return super().travel_matrix(
+            vertices, is_round_trip=is_round_trip, walk_m=walk_m, is_open_end=is_open_end
+        )
 
 
 def _plan(pois: list[Poi], engine: NumbaTourEngine, cap: int = 80) -> PlanTour:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from wildside.domain.cancellation import JobCancelledError
 from wildside.domain.errors import JobTimeoutError, WildsideError
 from wildside.domain.job_lease import LeasePolicy
+from wildside.domain.route_candidate import RouteCandidate, TourSketch, is_candidate_due
 from wildside.domain.route_result import RouteResult, route_result
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.route_status import TIMEOUT_ERROR, RouteStatus, StatusUpdate
@@ -45,9 +46,16 @@ class TourPlanner(Protocol):
         ...
 
     def __call__(
-        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
+        self,
+        request: RouteSpec,
+        progress: Any = None,
+        data_version: str | None = None,
+        on_candidate: Callable[[TourSketch], object] | None = None,
     ) -> Tour:
-        """Plan one tour, reporting ``progress(percent, best_score)``; ``True`` stops the search."""
+        """Plan one tour, reporting ``progress(percent, best_score)``; ``True`` stops the search.
+
+        ``on_candidate`` sees a sketch of each better tour found on the way.
+        """
         ...
 
 
@@ -76,6 +84,8 @@ class GenerationSettings:
     lease: LeasePolicy  # ours while renewed
     cache_ttl_jitter: float = 0.10  # ±10 %: cached tours do not all expire together
     progress_step: int = 5  # publish progress only when it moved this many points
+    # Better tours go to followers at once, then at most one per this many seconds.
+    candidate_interval_s: float = 1.0
 
 
 class GenerateRoute:
@@ -188,6 +198,7 @@ class GenerateRoute:
                 job.spec,
                 progress=self._progress_reporter(job, deadline),
                 data_version=data_version,
+                on_candidate=self._candidate_reporter(job),
             )
             self._metrics.route_computed(
                 tour.diagnostics.total_seconds, tour.diagnostics.candidates_considered
@@ -246,6 +257,28 @@ class GenerateRoute:
                 raise _ended(job)
             self._publish(stored)
             return False
+
+        return report
+
+    def _candidate_reporter(self, job: GenerateRouteJob) -> Callable[[TourSketch], None]:
+        sent_at: list[float | None] = [None]
+        best = [float("-inf")]
+        seq = [0]
+
+        def report(sketch: TourSketch) -> None:
+            """A better tour: to followers, if due (first at once, then at most 1/interval)."""
+            now = self._clock.monotonic()
+            interval = self._settings.candidate_interval_s
+            if not is_candidate_due(
+                sent_at[0], now, interval, score=sketch.score, best_sent=best[0]
+            ):
+                return
+            sent_at[0], best[0], seq[0] = now, sketch.score, seq[0] + 1
+            candidate = RouteCandidate(job.request_id, seq[0], sketch, self._clock.now())
+            try:
+                self._publisher.publish_candidate(candidate)
+            except WildsideError as exc:  # a lost sketch costs nothing: the result follows
+                log.warning("candidate publish failed for %s: %s", job.request_id, exc)
 
         return report
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wildside.app.tour_sketch import sketcher
 from wildside.domain.dedup import merge_duplicates, without_places
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
+from wildside.domain.open_end import FREE_END, walked_order, with_free_end
 from wildside.domain.reasons import reason_for
+from wildside.domain.route_candidate import TourSketch
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.scoring import ScoredPoi, apply_diversity, score_poi, theme_weights
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
@@ -85,17 +89,19 @@ class PlanTour:
         request: RouteSpec,
         progress: ProgressCallback | None = None,
         data_version: str | None = None,
+        on_candidate: Callable[[TourSketch], object] | None = None,
     ) -> Tour:
         """Compute the best tour the engine finds for ``request``.
 
         A caller that already read the ``data_version`` passes it on and saves
-        the engine a database round trip.
+        the engine a database round trip. ``on_candidate`` sees a sketch of
+        each better tour the solver finds (between its slices).
         """
         s = self._settings
         started = self._clock.monotonic()
         weights = theme_weights(request.themes)
-        finish = request.end or request.start
-        area = SearchArea(request.start, request.end, request.max_walk_m)
+        finish = request.end or request.start  # an open end: the last stop, known after the solve
+        area = _search_area(request)
         # The streets first: a start with no walking network near it fails before any POI query.
         with self._tracer.span("street network"):
             engine = self._engines.for_area(area)
@@ -112,15 +118,16 @@ class PlanTour:
         fetched = self._clock.monotonic()
 
         with self._tracer.span("street matrix", attributes={"candidates": len(candidates)}):
+            is_round_trip = request.is_round_trip
+            if request.end_anywhere:
+                # A virtual end (index 1) that every stop reaches at no cost: the solver's
+                # fixed-end search then ends the tour at its last real stop.
+                ends = [ends[0], SnappedPoint(ends[0].vertex, 0.0)]
             vertices = [end.vertex for end in ends] + reach.vertices
             snap_m = [end.distance_m for end in ends] + reach.snap_m
-            is_round_trip = request.end is None
             # Leg paths: on a round trip two points of a tour are at most half the walk apart.
             cutoff = request.max_walk_m / 2 if is_round_trip else request.max_walk_m
-            metres = engine.travel_matrix(
-                vertices, is_round_trip=is_round_trip, walk_m=request.max_walk_m
-            )
-            seconds = _to_seconds(metres, snap_m, request.pace_m_s, s.unreachable)
+            seconds = self._seconds(engine, request, vertices, snap_m)
         matrixed = self._clock.monotonic()
 
         terminals = 1 if is_round_trip else 2
@@ -139,16 +146,21 @@ class PlanTour:
         )
         with self._tracer.span("solve", attributes={"seed": request.seed}):
             try:
-                solution = engine.solve(problem, progress)
+                improved = sketcher(request, candidates, terminals, on_candidate)
+                solution = engine.solve(problem, progress, improved)
             except InfeasibleBudgetError as exc:
                 raise _out_of_reach(request, exc, s.unreachable) from exc
         solved = self._clock.monotonic()
 
         order = solution.route
+        walked = walked_order(order) if request.end_anywhere else order
+        if walked[-1] >= terminals:  # ends anywhere, at a stop: the tour finishes there
+            poi = candidates[walked[-1] - terminals].poi
+            finish = GeoPoint(poi.lat, poi.lng)
         with self._tracer.span("leg paths"):
             legs = self._legs(
                 engine,
-                order=order,
+                order=walked,
                 vertices=vertices,
                 seconds=seconds,
                 request=request,
@@ -179,6 +191,7 @@ class PlanTour:
             seed=request.seed,
             data_version=data_version or self._pois.data_version(),
             themes=tuple(sorted(weights)),
+            ends_anywhere=request.end_anywhere,
             diagnostics=Diagnostics(
                 candidates_found=len(found),
                 candidates_considered=len(candidates),
@@ -191,6 +204,25 @@ class PlanTour:
             ),
             notes=thin_tour_notes(facts),
         )
+
+    def _seconds(
+        self, engine: TourEngine, request: RouteSpec, vertices: list[int], snap_m: list[float]
+    ) -> list[list[float]]:
+        """Walking seconds among the tour's points; an open end's virtual end costs nothing."""
+        pace, unreachable = request.pace_m_s, self._settings.unreachable
+        if not request.end_anywhere:
+            metres = engine.travel_matrix(
+                vertices, is_round_trip=request.is_round_trip, walk_m=request.max_walk_m
+            )
+            return _to_seconds(metres, snap_m, pace, unreachable)
+        real = [0, *range(FREE_END + 1, len(vertices))]  # all but the virtual end
+        metres = engine.travel_matrix(
+            [vertices[i] for i in real],
+            is_round_trip=False,
+            walk_m=request.max_walk_m,
+            is_open_end=True,
+        )
+        return with_free_end(_to_seconds(metres, [snap_m[i] for i in real], pace, unreachable))
 
     def _snap(self, engine: TourEngine, request: RouteSpec, finish: GeoPoint) -> list[SnappedPoint]:
         """The start on the largest piece of the network within the snap distance; the end on
@@ -261,6 +293,18 @@ class PlanTour:
             distance = path.length_m + (snap_m[a] + snap_m[b] if a != b else 0.0)
             legs.append(TourLeg(round(distance, 1), round(seconds[a][b], 1), coords))
         return legs
+
+
+def _search_area(request: RouteSpec) -> SearchArea:
+    """Where the tour can reach: a walk with no way back reaches ``max_walk_m`` from its start.
+
+    That circle is exactly the degenerate ellipse of a start-to-start walk of
+    twice the length (every point whose distance there and back fits), so the
+    repositories need no third shape.
+    """
+    if request.end_anywhere:
+        return SearchArea(request.start, request.start, 2.0 * request.max_walk_m)
+    return SearchArea(request.start, request.end, request.max_walk_m)
 
 
 @dataclass(slots=True)

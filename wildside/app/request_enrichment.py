@@ -41,7 +41,8 @@ class RequestEnrichment:
             return None
         end = spec.end or spec.start
         centre = GeoPoint((spec.start.lat + end.lat) / 2, (spec.start.lng + end.lng) / 2)
-        reach = spec.max_walk_m / 2
+        # A tour with no way back reaches twice as far from its start as a loop.
+        reach = spec.max_walk_m if spec.end_anywhere else spec.max_walk_m / 2
         try:
             job = EnrichmentJob(BoundingBox.around(centre, min(reach, s.max_radius_m)), spec.themes)
             if not self._cooldown.claim(job.dedup_key, s.cooldown_s):

@@ -75,6 +75,7 @@ class RouteDraft:
     seed: int | None = None
     pace_m_s: float | None = None
     exclude: Sequence[str] = ()  # places a re-plan skips (never filled from preferences)
+    end_anywhere: bool = False  # the tour may end at its last stop (``end`` is then None)
 
     @property
     def is_complete(self) -> bool:
@@ -118,4 +119,5 @@ def effective_spec(draft: RouteDraft, saved: Preferences) -> RouteSpec:
         seed=draft.seed,
         pace_m_s=saved.pace_m_s if draft.pace_m_s is None else draft.pace_m_s,
         exclude=draft.exclude,
+        end_anywhere=draft.end_anywhere,
     )

@@ -122,6 +122,12 @@ class RouteResult:
     # otherwise. Added within shape 1 with a default, so results stored before
     # it existed read as having no notes.
     notes: tuple[str, ...] = ()
+    # The request said ``end: "anywhere"``: ``end`` is where the tour finishes, the
+    # last stop's position, and ``end_stop_id`` that stop (None when the tour is
+    # empty and ends at its start). Added within shape 1 with defaults, so stored
+    # round trips and fixed-end tours read as they were.
+    ends_anywhere: bool = False
+    end_stop_id: str | None = None
 
     def served(self, *, is_cache_hit: bool) -> RouteResult:
         """This result as one request gets it: from the cache, or computed for it."""
@@ -185,6 +191,8 @@ def route_result(tour: Tour) -> RouteResult:
         ),
         attribution=tour.attribution,
         notes=tuple(tour.notes),
+        ends_anywhere=tour.ends_anywhere,
+        end_stop_id=tour.stops[-1].key if tour.ends_anywhere and tour.stops else None,
     )
 
 

@@ -22,6 +22,7 @@ MAX_SEED = 2**63 - 1
 CACHE_NAMESPACE = "route:v1:"  # rotate the version when the engine or the document changes
 CACHE_DECIMALS = 5  # ~1.1 m: closer starts share a cached tour
 MAX_EXCLUDED = 64  # places a re-plan may skip: a long walk's stops, with room to spare
+END_ANYWHERE = "anywhere"  # how documents (and the wire) say the tour may end wherever it likes
 POI_KEY = re.compile(r"^[a-z]{1,16}/-?[0-9]{1,20}$")  # "node/123", as routes name their stops
 
 
@@ -74,9 +75,13 @@ class RouteSpec:
     pace_m_s: float = DEFAULT_PACE_M_S
     # Places never to visit (a re-plan skips the stops already seen): sorted, unique POI keys.
     exclude: tuple[str, ...] = ()
+    # The tour may end wherever the budget runs out (at its last stop); ``end`` is then None.
+    end_anywhere: bool = False
 
     def __post_init__(self) -> None:
         """Check ranges the types cannot express."""
+        if self.end_anywhere and self.end is not None:
+            raise InvalidInputError("a tour that ends anywhere has no end point", field="end")
         check_duration_minutes(self.duration_minutes)
         check_themes(self.themes, field="preferences")
         if not 0 <= self.seed <= MAX_SEED:
@@ -95,6 +100,7 @@ class RouteSpec:
         seed: int | None = None,
         pace_m_s: float | None = None,
         exclude: Sequence[str] = (),
+        end_anywhere: bool = False,
     ) -> RouteSpec:
         """Normalise raw request values (themes in any order, optional fields) into a spec."""
         return cls(
@@ -105,17 +111,24 @@ class RouteSpec:
             seed=0 if seed is None else seed,
             pace_m_s=DEFAULT_PACE_M_S if pace_m_s is None else float(pace_m_s),
             exclude=tuple(sorted(set(exclude))),
+            end_anywhere=end_anywhere,
         )
 
     def to_document(self) -> dict[str, Any]:
         """The spec as plain JSON-ready data (how jobs carry it and how it is stored).
 
-        ``exclude`` appears only when it names something, so a spec without
-        it hashes (idempotency, cache key) exactly as it did before it existed.
+        ``exclude`` appears only when it names something, and ``end`` is the
+        string ``"anywhere"`` only for such a tour, so a spec without them
+        hashes (idempotency, cache key) exactly as it did before they existed.
         """
+        end: dict[str, float] | str | None = None
+        if self.end is not None:
+            end = {"lat": self.end.lat, "lng": self.end.lng}
+        elif self.end_anywhere:
+            end = END_ANYWHERE
         document: dict[str, Any] = {
             "start": {"lat": self.start.lat, "lng": self.start.lng},
-            "end": None if self.end is None else {"lat": self.end.lat, "lng": self.end.lng},
+            "end": end,
             "duration_minutes": self.duration_minutes,
             "preferences": list(self.themes),
             "seed": self.seed,
@@ -131,9 +144,13 @@ class RouteSpec:
         try:
             start = document["start"]
             end = document.get("end")
+            anywhere = end == END_ANYWHERE
             return cls.build(
                 start=GeoPoint(float(start["lat"]), float(start["lng"])),
-                end=None if end is None else GeoPoint(float(end["lat"]), float(end["lng"])),
+                end=None
+                if end is None or anywhere
+                else GeoPoint(float(end["lat"]), float(end["lng"])),
+                end_anywhere=anywhere,
                 duration_minutes=float(document["duration_minutes"]),
                 preferences=[str(t) for t in document.get("preferences", ())],
                 seed=document.get("seed"),
@@ -157,10 +174,15 @@ class RouteSpec:
         document = self.to_document()
         for name in ("start", "end"):
             point = document[name]
-            if point is not None:
+            if isinstance(point, dict):
                 document[name] = {k: round(v, CACHE_DECIMALS) for k, v in point.items()}
         document["data_version"] = data_version
         return CACHE_NAMESPACE + _sha256(canonical_json(document))
+
+    @property
+    def is_round_trip(self) -> bool:
+        """Whether the tour comes back to its start (no end point, not ending anywhere)."""
+        return self.end is None and not self.end_anywhere
 
     @property
     def budget_s(self) -> float:

@@ -65,6 +65,8 @@ class Tour:
     themes: tuple[str, ...] = field(default_factory=tuple)
     # Why the tour is empty or has one stop (``wildside.domain.tour_notes``); else empty.
     notes: tuple[str, ...] = ()
+    # The walker asked to end anywhere: ``end`` is the last stop (the start if none).
+    ends_anywhere: bool = False
 
     @property
     def distance_m(self) -> float:

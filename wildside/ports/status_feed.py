@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from wildside.domain.route_status import StatusUpdate
+from wildside.domain.route_candidate import ChannelMessage
 
 
 class StatusFeed(Protocol):
@@ -14,6 +14,7 @@ class StatusFeed(Protocol):
 
     def subscribe(
         self, request_id: str
-    ) -> AbstractAsyncContextManager[AsyncIterator[StatusUpdate]]:
-        """Subscribe; updates published after entry arrive in order until exit."""
+    ) -> AbstractAsyncContextManager[AsyncIterator[ChannelMessage]]:
+        """Subscribe; status updates and route candidates published after entry arrive
+        in order until exit."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from wildside.domain.route_candidate import RouteCandidate
 from wildside.domain.route_status import StatusUpdate
 
 
@@ -12,4 +13,9 @@ class StatusPublisher(Protocol):
 
     def publish(self, update: StatusUpdate) -> None:
         """Send ``update`` to current subscribers of its request (none is fine)."""
+        ...
+
+    def publish_candidate(self, candidate: RouteCandidate) -> None:
+        """Send a better tour of a running job to its request's subscribers, on the same
+        channel and in order with its status changes; never stored (none is fine)."""
         ...

@@ -23,6 +23,7 @@ from wildside.domain.orienteering import (
 )
 
 __all__ = [
+    "ImprovementCallback",
     "InfeasibleBudgetError",
     "InvalidProblemError",
     "OrienteeringProblem",
@@ -37,6 +38,8 @@ __all__ = [
 # Called between solver slices with (percent, best score); returning True asks the
 # solver to stop and return the best tour it holds (None or False: go on).
 ProgressCallback = Callable[[int, float], bool | None]
+# Called between solver slices when the best route improved: (route as node indices, score).
+ImprovementCallback = Callable[[list[int], float], None]
 
 
 class TourEngine(Protocol):
@@ -60,20 +63,32 @@ class TourEngine(Protocol):
         ...
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         """Street metres among a tour's ``vertices``: the start, the end unless
-        ``is_round_trip``, then the stops.
+        ``is_round_trip`` or ``is_open_end``, then the stops.
 
         A pair no tour of ``walk_m`` metres could walk is ``inf``; every finite
-        entry is the exact shortest street distance.
+        entry is the exact shortest street distance. ``is_open_end``: the tour
+        ends at its last stop, so no walk back to an end is reserved.
         """
         ...
 
     def solve(
-        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+        self,
+        problem: OrienteeringProblem,
+        progress: ProgressCallback | None = None,
+        improved: ImprovementCallback | None = None,
     ) -> OrienteeringSolution:
         """The best route found, calling ``progress(percent, best_score)`` between slices.
+
+        ``improved(route, score)`` is called between slices each time the best
+        route so far gets better (never inside the search kernels).
 
         When ``progress`` returns ``True`` the search stops at once and the
         best feasible route so far is returned, with ``is_stopped_early``.

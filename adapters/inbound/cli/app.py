@@ -58,18 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
-    route = commands.add_parser("route", help="compute one tour from the ingested data")
-    route.add_argument("--lat", type=_finite, required=True, help="start latitude")
-    route.add_argument("--lng", type=_finite, required=True, help="start longitude")
-    route.add_argument("--minutes", type=_finite, required=True, help="time budget")
-    route.add_argument("--end-lat", type=_finite, help="end latitude (default: back to start)")
-    route.add_argument("--end-lng", type=_finite, help="end longitude")
-    route.add_argument("--themes", default="", help="comma-separated, e.g. history,nature")
-    route.add_argument("--seed", type=int, default=0, help="same seed, same tour")
-    route.add_argument("--pace", type=_finite, default=DEFAULT_PACE_M_S, help="metres/second")
-    route.add_argument(
-        "--format", choices=("geojson", "gpx", "text"), default="geojson", dest="output"
-    )
+    _add_route_command(commands)
 
     serve = commands.add_parser("serve", help="run the HTTP API (and WebSocket) server")
     serve.add_argument("--host", help="address to listen on (default: WILDSIDE_HTTP_HOST)")
@@ -249,10 +238,31 @@ def _services(action: str, runtime: CliRuntime, out: TextIO, err: TextIO) -> int
     return EXIT_OK
 
 
+def _add_route_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``wildside route``: one tour from the ingested data."""
+    route = commands.add_parser("route", help="compute one tour from the ingested data")
+    route.add_argument("--lat", type=_finite, required=True, help="start latitude")
+    route.add_argument("--lng", type=_finite, required=True, help="start longitude")
+    route.add_argument("--minutes", type=_finite, required=True, help="time budget")
+    route.add_argument("--end-lat", type=_finite, help="end latitude (default: back to start)")
+    route.add_argument("--end-lng", type=_finite, help="end longitude")
+    route.add_argument(
+        "--end-anywhere", action="store_true", help="finish at the last stop (no walk back)"
+    )
+    route.add_argument("--themes", default="", help="comma-separated, e.g. history,nature")
+    route.add_argument("--seed", type=int, default=0, help="same seed, same tour")
+    route.add_argument("--pace", type=_finite, default=DEFAULT_PACE_M_S, help="metres/second")
+    route.add_argument(
+        "--format", choices=("geojson", "gpx", "text"), default="geojson", dest="output"
+    )
+
+
 def _route_spec(args: argparse.Namespace) -> RouteSpec:
     if (args.end_lat is None) != (args.end_lng is None):
         raise InvalidInputError("give both --end-lat and --end-lng, or neither", field="end")
     end = None if args.end_lat is None else GeoPoint(args.end_lat, args.end_lng)
+    if end is not None and args.end_anywhere:
+        raise InvalidInputError("give --end-lat/--end-lng or --end-anywhere, not both", field="end")
     themes = [theme.strip() for theme in args.themes.split(",") if theme.strip()]
     return RouteSpec.build(
         start=GeoPoint(args.lat, args.lng),
@@ -261,6 +271,7 @@ def _route_spec(args: argparse.Namespace) -> RouteSpec:
         preferences=themes,
         seed=args.seed,
         pace_m_s=args.pace,
+        end_anywhere=args.end_anywhere,
     )
 
 

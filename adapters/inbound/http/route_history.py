@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.inbound.http.time_cursor import decode_time_cursor, encode_time_cursor
-from adapters.inbound.http.wire import PointIn, RouteRequestBody, RouteRequestSummary
+from adapters.inbound.http.wire import PointIn, RouteRequestBody, RouteRequestSummary, end_out
 from wildside.ports.route_request_store import HistoryPosition, RouteRequestRecord
 
 
@@ -33,7 +33,7 @@ def summary(record: RouteRequestRecord) -> RouteRequestSummary:
             start=PointIn(spec.start.lat, spec.start.lng),
             duration_minutes=spec.duration_minutes,
             preferences=list(spec.themes),  # type: ignore[arg-type]
-            end=None if spec.end is None else PointIn(spec.end.lat, spec.end.lng),
+            end=end_out(spec),
             seed=spec.seed,
             pace=spec.pace_m_s,
         ),

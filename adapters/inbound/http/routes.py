@@ -25,6 +25,7 @@ from adapters.inbound.http.route_history import (
 from adapters.inbound.http.state import services_of, settings_of
 from adapters.inbound.http.wire import (
     Accepted,
+    PointIn,
     RouteHistory,
     RoutePending,
     RouteReady,
@@ -129,7 +130,8 @@ class RouteController(Controller):
         # What the body leaves out (None) is filled from the saved preferences by the use case.
         spec = RouteDraft(
             start=GeoPoint(data.start.lat, data.start.lng),
-            end=None if data.end is None else GeoPoint(data.end.lat, data.end.lng),
+            end=GeoPoint(data.end.lat, data.end.lng) if isinstance(data.end, PointIn) else None,
+            end_anywhere=data.end == "anywhere",
             duration_minutes=None if data.duration_minutes is UNSET else data.duration_minutes,
             themes=None if data.preferences is UNSET else data.preferences,
             seed=data.seed,

@@ -24,6 +24,7 @@ from adapters.inbound.http.wire import (
     SavedRoutesOut,
     SavedRouteSummaryOut,
     SaveRouteBody,
+    end_out,
 )
 from wildside.domain.accounts import User
 from wildside.domain.route_spec import RouteSpec
@@ -207,7 +208,7 @@ def summary_out(saved: SavedRouteSummary) -> SavedRouteSummaryOut:
 
 def parameters(spec: RouteSpec) -> RouteParametersOut:
     """The effective request's parameters."""
-    end = None if spec.end is None else PointIn(spec.end.lat, spec.end.lng)
+    end = end_out(spec)
     return RouteParametersOut(
         start=PointIn(spec.start.lat, spec.start.lng),
         end=end,

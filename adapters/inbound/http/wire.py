@@ -15,6 +15,7 @@ from wildside.domain.route_spec import (
     MAX_SEED,
     MIN_DURATION_MINUTES,
     MIN_PACE_M_S,
+    RouteSpec,
 )
 from wildside.domain.saved_routes import MAX_TITLE_CHARS
 
@@ -45,6 +46,12 @@ class PointIn(msgspec.Struct, forbid_unknown_fields=True):
     lng: Longitude
 
 
+# ``end: "anywhere"``: the tour may finish wherever the budget runs out (at its last stop).
+EndAnywhere = Annotated[
+    Literal["anywhere"], Meta(description="finish at the last stop, wherever that is")
+]
+
+
 class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /api/v1/routes``: where, how long, what you like (the seed's contract).
 
@@ -57,7 +64,7 @@ class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
     start: PointIn
     duration_minutes: Minutes | UnsetType = UNSET
     preferences: Annotated[list[Theme], Meta(max_length=16)] | UnsetType = UNSET
-    end: PointIn | None = None
+    end: PointIn | EndAnywhere | None = None
     seed: Annotated[int, Meta(ge=0, le=MAX_SEED)] | None = None
     pace: Annotated[float, Meta(ge=MIN_PACE_M_S, le=MAX_PACE_M_S, description="m/s")] | None = None
     # A re-plan: the route being walked (the user's own succeeded request or saved route) and
@@ -231,7 +238,7 @@ class RouteParametersOut(msgspec.Struct):
     """What was asked for, with every default filled in (the effective request)."""
 
     start: PointIn
-    end: PointIn | None
+    end: PointIn | EndAnywhere | None
     duration_minutes: float
     preferences: list[str]
     seed: int
@@ -284,3 +291,10 @@ class PreferencesOut(msgspec.Struct):
     duration_minutes: float | None
     pace: float
     updated_at: str | None
+
+
+def end_out(spec: RouteSpec) -> PointIn | EndAnywhere | None:
+    """A spec's end as the wire writes it: a point, ``"anywhere"``, or ``None`` (round trip)."""
+    if spec.end is not None:
+        return PointIn(spec.end.lat, spec.end.lng)
+    return "anywhere" if spec.end_anywhere else None

@@ -21,6 +21,7 @@ from adapters.outbound.redis.connection import (
     translate_errors,
 )
 from wildside.domain.errors import UnavailableError
+from wildside.domain.route_candidate import ChannelMessage, RouteCandidate, channel_message
 from wildside.domain.route_status import StatusUpdate
 from wildside.ports.status_feed import StatusFeed
 from wildside.ports.status_publisher import StatusPublisher
@@ -29,7 +30,7 @@ CHANNEL_PREFIX = "route-status:"
 
 log = logging.getLogger(__name__)
 
-Queue = asyncio.Queue[StatusUpdate | None]  # None: the feed was closed
+Queue = asyncio.Queue[ChannelMessage | None]  # None: the feed was closed
 
 
 class RedisStatusPublisher(StatusPublisher):
@@ -53,9 +54,16 @@ class RedisStatusPublisher(StatusPublisher):
             For any Redis failure: the port has no error family, and to callers
             every failure means the same (followers fall back to the stored status).
         """
-        payload = json.dumps(update.to_message(), separators=(",", ":"))
-        with translate_errors(f"could not publish {update.request_id}", UnavailableError):
-            self._client.publish(CHANNEL_PREFIX + update.request_id, payload)
+        self._send(update.request_id, update.to_message())
+
+    def publish_candidate(self, candidate: RouteCandidate) -> None:
+        """Send ``candidate`` on its request's channel, like a status; same errors."""
+        self._send(candidate.request_id, candidate.to_message())
+
+    def _send(self, request_id: str, message: dict[str, Any]) -> None:
+        payload = json.dumps(message, separators=(",", ":"))
+        with translate_errors(f"could not publish {request_id}", UnavailableError):
+            self._client.publish(CHANNEL_PREFIX + request_id, payload)
 
 
 class RedisStatusFeed(StatusFeed):
@@ -133,7 +141,7 @@ class RedisStatusFeed(StatusFeed):
         self._queues.clear()
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, request_id: str) -> AsyncIterator[AsyncIterator[StatusUpdate]]:
+    async def subscribe(self, request_id: str) -> AsyncIterator[AsyncIterator[ChannelMessage]]:
         """Follow ``request_id``; entry returns once Redis has confirmed the subscription.
 
         Raises ``UnavailableError`` on entry if Redis is unreachable or slow to
@@ -265,7 +273,7 @@ class RedisStatusFeed(StatusFeed):
         if message["type"] != "message" or channel not in self._queues:
             return
         try:
-            update = StatusUpdate.from_message(json.loads(message["data"]))
+            update = channel_message(json.loads(message["data"]))
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("skipped a malformed status message on %s: %s", channel, exc)
             return
@@ -276,7 +284,7 @@ class RedisStatusFeed(StatusFeed):
             queue.put_nowait(update)
 
 
-async def _updates(queue: Queue) -> AsyncIterator[StatusUpdate]:
+async def _updates(queue: Queue) -> AsyncIterator[ChannelMessage]:
     while True:
         update = await queue.get()
         if update is None:

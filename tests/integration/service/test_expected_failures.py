@@ -32,10 +32,14 @@ class CountingPlanner:
         return self.inner.data_version()
 
     def __call__(
-        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
+        self,
+        request: RouteSpec,
+        progress: Any = None,
+        data_version: str | None = None,
+        on_candidate: Any = None,
     ) -> Tour:
         self.calls.append(request)
-        return self.inner(request, progress, data_version)
+        return self.inner(request, progress, data_version, on_candidate)
 
 
 def _failed(stack: Stack, token: str, request_id: str) -> Any:

@@ -100,7 +100,11 @@ class SweepingPlanner:
         return self.inner.data_version()
 
     def __call__(
-        self, request: RouteSpec, progress: Any = None, data_version: str | None = None
+        self,
+        request: RouteSpec,
+        progress: Any = None,
+        data_version: str | None = None,
+        on_candidate: Any = None,
     ) -> Tour:
         def report_then_sweep(percent: int, best_score: float) -> None:
             progress(percent, best_score)

@@ -34,6 +34,8 @@ _SPREAD = 4  # of those, slots for stops in other directions (joins clusters)
 _MAX_WALKERS = 2  # parallel searches of a time-limited solve (measured on a 2-core machine)
 
 ProgressCallback = Callable[[int, float], bool | None]  # True: stop, return the best so far
+# Called between slices when the best route so far improved: (route, its score).
+ImprovementCallback = Callable[[list[int], float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ def solve_op(
     service: Any = None,
     progress: ProgressCallback | None = None,
     threads: int | None = None,
+    improved: ImprovementCallback | None = None,
 ) -> OpSolution:
     """Choose and order stops to maximise the collected score within a travel budget.
 
@@ -99,6 +102,9 @@ def solve_op(
         Called between search slices with the percent done (0..100, ending at
         100) and the best score so far; returning ``True`` stops the search
         there, and the best route so far is returned (``is_stopped_early``).
+    improved
+        Called between search slices, only when the best route improved, with
+        that route and its score (the kernels never wait for it).
     threads
         Parallel searches of a time-limited solve; ``None`` means one per core
         this process may use, at most two. Ignored (one search) when
@@ -179,7 +185,8 @@ def solve_op(
         score_bound,
     )
     count = 1 if max_iterations is not None else threads or _parallel_walkers()
-    walkers = _search(problem, start, end, seed, began, time_limit, max_iterations, count, progress)
+    hooks = (progress, improved)
+    walkers = _search(problem, start, end, seed, began, time_limit, max_iterations, count, hooks)
     best = max(walkers, key=lambda w: w.best_score)
     route = best.best()
     route = repair_to_budget(travel, service_array, score_array, route, budget + tolerance)
@@ -207,7 +214,7 @@ def _search(
     time_limit: float,
     max_iterations: int | None,
     count: int,
-    progress: ProgressCallback | None,
+    hooks: tuple[ProgressCallback | None, ImprovementCallback | None],
 ) -> list[Walker]:
     """Run the walkers to the end of the budget; return them all.
 
@@ -219,8 +226,15 @@ def _search(
     walkers: list[Walker] = []
     stop = threading.Event()
     failures: list[BaseException] = []
+    progress, improved = hooks
+    reported = [-math.inf]  # the best score ``improved`` has seen
 
     def report() -> bool:
+        if improved is not None:
+            leader = max(walkers, key=lambda w: w.best_score)
+            if leader.best_score > reported[0]:
+                reported[0] = leader.best_score
+                improved(leader.best(), leader.best_score)
         if progress is None:
             return False
         done = sum(w.done for w in walkers)

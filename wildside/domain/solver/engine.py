@@ -16,7 +16,7 @@ from wildside.domain.orienteering import (
     SnappedPoint,
     StreetLeg,
 )
-from wildside.domain.solver.api import ProgressCallback, solve_op
+from wildside.domain.solver.api import ImprovementCallback, ProgressCallback, solve_op
 from wildside.domain.solver.street_network import StreetNetwork
 
 
@@ -66,13 +66,23 @@ class NumbaTourEngine:
         ]
 
     def travel_matrix(
-        self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+        self,
+        vertices: Sequence[int],
+        *,
+        is_round_trip: bool,
+        walk_m: float,
+        is_open_end: bool = False,
     ) -> list[list[float]]:
         """Street metres among a tour's ``vertices`` (start, [end,] stops); ``inf`` if unusable."""
-        return self._network.tour_matrix(list(vertices), round_trip=is_round_trip, walk_m=walk_m)
+        return self._network.tour_matrix(
+            list(vertices), round_trip=is_round_trip, walk_m=walk_m, open_end=is_open_end
+        )
 
     def solve(
-        self, problem: OrienteeringProblem, progress: ProgressCallback | None = None
+        self,
+        problem: OrienteeringProblem,
+        progress: ProgressCallback | None = None,
+        improved: ImprovementCallback | None = None,
     ) -> OrienteeringSolution:
         """The best route the heuristic finds; raises ``TourEngineError`` subclasses."""
         solution = solve_op(
@@ -86,6 +96,7 @@ class NumbaTourEngine:
             max_iterations=problem.max_iterations,
             service=problem.service,
             progress=progress,
+            improved=improved,
         )
         return OrienteeringSolution(
             route=solution.route,

@@ -107,20 +107,23 @@ class StreetNetwork:
         return vertices, metres
 
     def tour_matrix(
-        self, vertices: list[int], *, round_trip: bool, walk_m: float
+        self, vertices: list[int], *, round_trip: bool, walk_m: float, open_end: bool = False
     ) -> list[list[float]]:
         """Street metres among a tour's ``vertices`` (start, [end,] stops); ``inf`` if unusable.
 
         A pair is left at ``inf`` when no tour of ``walk_m`` from the start
         (``vertices[0]``) to the end (itself on a round trip, else
-        ``vertices[1]``) could walk it; the searches stop accordingly.
+        ``vertices[1]``) could walk it; the searches stop accordingly. With
+        ``open_end`` the tour ends at its last stop: ``vertices`` hold no end,
+        and no walk back is reserved.
         """
+        anchors = 0 if open_end else 1 if round_trip else 2
         metres: list[list[float]] = tour_matrix(
             self.indptr,
             self.targets,
             self.lengths,
             np.asarray(vertices, dtype=np.int64),
-            1 if round_trip else 2,
+            anchors,
             float(walk_m),  # one compiled signature, whatever number type comes in
         ).tolist()
         return metres

@@ -29,7 +29,8 @@ def tour_matrix(
     """Street metres among ``terminals`` where a tour of ``walk_m`` could use them, else ``inf``.
 
     ``terminals[0]`` is the start; with ``anchors == 2`` ``terminals[1]`` is
-    the end, with ``anchors == 1`` the start is also the end. Every finite
+    the end, with ``anchors == 1`` the start is also the end, and with
+    ``anchors == 0`` the tour ends wherever it likes (no walk back). Every finite
     entry is the exact shortest street distance; an ``inf`` entry is a pair no
     tour within ``walk_m`` can contain (or one without any path).
     """
@@ -46,8 +47,9 @@ def tour_matrix(
         out[i, i] = 0.0
     # On a round trip no stop is further than half the walk from the start.
     pair_cap = walk_m / 2.0 if anchors == 1 else walk_m
+    searched = max(anchors, 1)  # an open end has only the start to search from
     wanted = np.zeros(k, dtype=np.bool_)
-    for a in range(anchors):
+    for a in range(searched):
         wanted[:] = False
         wanted[a + 1 :] = True
         heap_keys, heap_vals = _search(
@@ -55,10 +57,11 @@ def tour_matrix(
             dist, pred_arc, touched, need, heap_keys, heap_vals, out,
         )  # fmt: skip
     head = out[0].copy()
-    tail = out[anchors - 1].copy()
+    # An open end costs nothing to reach from any stop: no tail to walk.
+    tail = out[anchors - 1].copy() if anchors > 0 else np.zeros(k)
     # Stops far out (large head + tail) come last, so early searches, which
     # must reach every later stop, start near the middle of the tour's area.
-    rest = np.arange(anchors, k)
+    rest = np.arange(searched, k)
     rest = rest[np.argsort(head[rest] + tail[rest], kind="mergesort")]
     for p in range(rest.shape[0]):
         i = rest[p]
