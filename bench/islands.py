@@ -139,10 +139,17 @@ def _pieces(url: str) -> dict[str, Any]:
         matrices: ClassVar[list[list[int]]] = []
 
         def travel_matrix(
-            self, vertices: Sequence[int], *, is_round_trip: bool, walk_m: float
+            self,
+            vertices: Sequence[int],
+            *,
+            is_round_trip: bool,
+            walk_m: float,
+            is_open_end: bool = False,
         ) -> list[list[float]]:
             self.matrices.append(list(vertices))
-            return super().travel_matrix(vertices, is_round_trip=is_round_trip, walk_m=walk_m)
+            return super().travel_matrix(
+                vertices, is_round_trip=is_round_trip, walk_m=walk_m, is_open_end=is_open_end
+            )
 
     engine = Watched(network)
     plan = build_plan_tour(settings, engine=engine)
