@@ -178,6 +178,20 @@
   }
 
   // A final tour, or (final = false) a better one found while the search goes on.
+  function showCandidate(candidate) {
+    // Straight lines between the stops so far (path_kind "straight"); no reasons or times yet.
+    clearTour();
+    map.getSource("route").setData({ type: "Feature", properties: {}, geometry: candidate.path });
+    for (const stop of candidate.stops) {
+      const element = document.createElement("div");
+      element.className = "stop-marker";
+      element.textContent = String(stop.order);
+      element.title = `${stop.order}. ${stop.name || stop.id}`;
+      state.markers.push(new maplibregl.Marker({ element }).setLngLat([stop.lng, stop.lat]).addTo(map));
+    }
+    say(`Improving the tour: ${candidate.stops.length} stops so far.`);
+  }
+
   function showRoute(route, final = true) {
     clearTour();
     if (final) state.route = route;
@@ -255,10 +269,10 @@
     socket.onmessage = async (event) => {
       const message = JSON.parse(event.data);
       if (message.request_id !== requestId || state.requestId !== requestId) return;
-      if (message.type === "route_candidate" && message.route && message.route.path) {
-        // Improving tours while the job runs (issue 15, item 5): drawn at once, replaced later.
+      if (message.type === "route_candidate") {
+        // A better tour found while the job runs (docs/api.md): drawn at once, replaced later.
         state.candidates += 1;
-        showRoute(message.route, false);
+        showCandidate(message);
       } else if (message.type === "error") {
         finished = true;
         socket.close();
