@@ -1,0 +1,159 @@
+"""Issue 15's figures for what is built: end anywhere against the round trip, and streamed tours.
+
+Run on the private servers with central Helsinki ingested
+(``eval "$(.venv/bin/wildside services start)"``, ``wildside migrate``,
+``wildside ingest --sample helsinki``). For N seeded requests (random starts
+within about 700 m of the centre, 90 minutes, random themes) the same planner
+(``build_plan_tour``, the worker's wiring) computes:
+
+- the round trip (today's default, the anchor) and the same request with
+  ``end_anywhere``: score, walking time used, solve time;
+- the seconds from the call to the first ``route_candidate`` sketch (what the
+  worker streams, ``PlanTour(on_candidate=...)``) and how many there are.
+
+Opening hours, alternatives and no-retracing are not built, so not measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.composition import build_plan_tour
+from adapters.settings import load_settings
+from wildside.domain.errors import WildsideError
+from wildside.domain.geo import GeoPoint
+from wildside.domain.poi_tags import THEMES
+from wildside.domain.route_spec import RouteSpec
+
+CENTRE = GeoPoint(60.1699, 24.9384)
+
+
+def _requests(count: int, seed: int) -> list[RouteSpec]:
+    rng = random.Random(seed)
+    specs = []
+    for index in range(count):
+        start = GeoPoint(
+            CENTRE.lat + rng.uniform(-0.006, 0.006), CENTRE.lng + rng.uniform(-0.012, 0.012)
+        )
+        themes = rng.sample(THEMES, rng.randint(1, 3))
+        specs.append(
+            RouteSpec.build(start=start, duration_minutes=90, preferences=themes, seed=index)
+        )
+    return specs
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(count: int, seed: int) -> dict[str, Any]:
+    """Every figure of the table, from one process."""
+    plan = build_plan_tour(load_settings())
+    rows: list[dict[str, float]] = []
+    skipped = 0
+    for spec in _requests(count, seed):
+        try:
+            plan(spec)  # untimed: loads the area's tiles into the cache
+        except WildsideError:  # a start in the harbour: refused, as the API would
+            skipped += 1
+            continue
+        began = time.perf_counter()
+        first: list[float] = []
+
+        def seen(_sketch: object, began: float = began, first: list[float] = first) -> None:
+            first.append(time.perf_counter() - began)
+
+        loop = plan(spec, on_candidate=seen)
+        loop_s = time.perf_counter() - began
+        began = time.perf_counter()
+        open_end = plan(RouteSpec.build(**_args(spec), end_anywhere=True))
+        open_s = time.perf_counter() - began
+        rows.append(
+            {
+                "loop_score": loop.score,
+                "open_score": open_end.score,
+                "loop_used_s": loop.used_s,
+                "open_used_s": open_end.used_s,
+                "budget_s": spec.budget_s,
+                "loop_s": loop_s,
+                "open_s": open_s,
+                "first_candidate_s": first[0] if first else float("nan"),
+                "candidates": len(first),
+            }
+        )
+    return {"rows": rows, "skipped": skipped}
+
+
+def _args(spec: RouteSpec) -> dict[str, Any]:
+    return {
+        "start": spec.start,
+        "duration_minutes": spec.duration_minutes,
+        "preferences": spec.themes,
+        "seed": spec.seed,
+        "pace_m_s": spec.pace_m_s,
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    rows = report["rows"]
+    gains = [
+        (r["open_score"] - r["loop_score"]) / r["loop_score"] for r in rows if r["loop_score"] > 0
+    ]
+    fits = all(r["open_used_s"] <= r["budget_s"] + 1e-6 for r in rows)
+    lower = sum(r["open_score"] < r["loop_score"] - 1e-9 for r in rows)
+    print(
+        f"{len(rows)} seeded 90-minute Helsinki requests ({report['skipped']} starts off the "
+        "map skipped), one process, tiles cached"
+    )
+    print("| measure | round trip (anchor) | end anywhere |")
+    print("| --- | ---: | ---: |")
+    print(
+        f"| score p50 | {statistics.median(r['loop_score'] for r in rows):.3f} | "
+        f"{statistics.median(r['open_score'] for r in rows):.3f} |"
+    )
+    print(
+        f"| score gain p50 / min / max | | {100 * statistics.median(gains):+.1f} % / "
+        f"{100 * min(gains):+.1f} % / {100 * max(gains):+.1f} % ({lower} lower) |"
+    )
+    print(
+        f"| solve ms p50 / p95 | {1000 * statistics.median(r['loop_s'] for r in rows):.0f} / "
+        f"{1000 * _p([r['loop_s'] for r in rows], 0.95):.0f} | "
+        f"{1000 * statistics.median(r['open_s'] for r in rows):.0f} / "
+        f"{1000 * _p([r['open_s'] for r in rows], 0.95):.0f} |"
+    )
+    print(f"| every tour within its budget | | {'yes' if fits else 'NO'} |")
+    firsts = [r["first_candidate_s"] for r in rows if r["candidates"]]
+    print(
+        f"first streamed tour after the call: p50 {1000 * statistics.median(firsts):.0f} ms, "
+        f"p95 {1000 * _p(firsts, 0.95):.0f} ms (target < 1 s); candidates per job p50 "
+        f"{statistics.median(r['candidates'] for r in rows):.0f}, max "
+        f"{max(r['candidates'] for r in rows)}; jobs with none: "
+        f"{sum(1 for r in rows if not r['candidates'])}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    report = measure(args.requests, args.seed)
+    print_table(report)
+    if args.json:
+        print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
