@@ -15,7 +15,7 @@ from adapters.inbound.http import web
 from adapters.inbound.http.app import create_app, openapi_document
 from adapters.inbound.http.services import HttpServices
 from tests.support import defaults
-from tests.unit.test_ws_session import Telemetry
+from tests.support.http_services import SilentTelemetry
 
 PAGE_FILES = ("index.html", "map.js", "map.css")
 
@@ -40,7 +40,7 @@ def _client(static: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClien
         yield cast(HttpServices, None)  # no handler here asks for a service: the page is public
 
     monkeypatch.setattr(web, "STATIC_DIR", static)
-    app = create_app(opened, defaults.http_settings(), Telemetry())
+    app = create_app(opened, defaults.http_settings(), SilentTelemetry())
     with TestClient(app) as client:  # type: ignore[type-var]
         yield client
 

@@ -16,23 +16,10 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.product_analytics import RecordingProductAnalytics
 from tests.fakes.randomness import CountingSecrets
 from tests.support import defaults
-from tests.support.http_services import http_services
+from tests.support.http_services import SilentTelemetry, http_services
 from wildside.app.accounts import Accounts
 
 PASSWORD = "correct horse"
-
-
-class Telemetry:
-    """Measures nothing."""
-
-    content_type = "text/plain"
-
-    def request_finished(self, path: str, method: str, status: int, seconds: float) -> None: ...
-    def websocket_opened(self) -> None: ...
-    def websocket_closed(self) -> None: ...
-    def websocket_message(self, direction: str) -> None: ...
-    def render(self) -> bytes:
-        return b""
 
 
 class Browser:
@@ -45,7 +32,7 @@ class Browser:
             InMemoryAccountStore(), CountingSecrets(), self.clock, self.analytics
         )
         self.user = self.accounts.create_user("ada", PASSWORD).user
-        telemetry = Telemetry()
+        telemetry = SilentTelemetry()
         services = http_services(
             accounts=self.accounts,
             telemetry=telemetry,

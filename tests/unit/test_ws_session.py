@@ -24,7 +24,7 @@ from tests.fakes.account_store import InMemoryAccountStore
 from tests.fakes.clock import FakeClock
 from tests.fakes.randomness import CountingSecrets
 from tests.support import defaults
-from tests.support.http_services import http_services
+from tests.support.http_services import SilentTelemetry, http_services
 from tests.ws_messages import ERROR
 from wildside.app.accounts import Accounts
 from wildside.app.guide_walk import GuideWalk
@@ -51,17 +51,6 @@ class CountingAccountStore(InMemoryAccountStore):
         return super().user_for_token(token_hash, at)
 
 
-class Telemetry:
-    content_type = "text/plain"
-
-    def request_finished(self, path: str, method: str, status: int, seconds: float) -> None: ...
-    def websocket_opened(self) -> None: ...
-    def websocket_closed(self) -> None: ...
-    def websocket_message(self, direction: str) -> None: ...
-    def render(self) -> bytes:
-        return b""
-
-
 class Follow:
     """Stands in for ``FollowRouteStatus``: waits forever, or fails as told."""
 
@@ -82,7 +71,7 @@ class World:
         self.accounts = Accounts(self.store, CountingSecrets(), FakeClock())
         self.token = self.accounts.create_user("ada").secret
         self.follow = Follow()
-        telemetry = Telemetry()
+        telemetry = SilentTelemetry()
         services = http_services(
             follow_route=self.follow,
             accounts=self.accounts,
