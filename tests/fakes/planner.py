@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.fakes.clock import FakeClock
@@ -74,7 +74,7 @@ class FakePlanner:
             TourLeg(780.0, 600.0, [(24.95, 60.17), (24.95, 60.18)]),
             TourLeg(1170.0, 900.0, [(24.95, 60.18), (24.94, 60.17)]),
         ]
-        return Tour(
+        tour = Tour(
             start=request.start,
             end=request.end or request.start,
             stops=stops,
@@ -85,3 +85,9 @@ class FakePlanner:
             diagnostics=Diagnostics(40, 20, 0.01, 0.02, 0.03, 0.06, 1500, is_partial=is_partial),
             themes=tuple(request.themes),
         )
+        # ``alternatives: k``: k - 1 one-stop tours, each with the next seed, best first.
+        others = tuple(
+            replace(tour, stops=stops[index % 2 : index % 2 + 1], seed=request.seed + index)
+            for index in range(1, request.alternatives)
+        )
+        return replace(tour, alternatives=tuple(sorted(others, key=lambda t: -t.score)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wildside.app.tour_alternatives import with_alternatives
 from wildside.app.tour_sketch import sketcher
 from wildside.domain.dedup import merge_duplicates, without_places
 from wildside.domain.errors import InvalidInputError
@@ -49,6 +50,10 @@ class EngineSettings:
     solve_time_limit_s: float = 2.0
     solve_max_iterations: int = 1500
     unreachable: float = 1e12  # finite stand-in for "no path", never within budget
+    # Alternatives (``alternatives: k``): each shares at most this share of the smaller
+    # tour's stops with any other, and each missing one gets this many solves at most.
+    alternatives_max_shared: float = 0.5
+    alternatives_attempts: int = 3
 
 
 class NoDataNearbyError(InvalidInputError):
@@ -91,12 +96,30 @@ class PlanTour:
         data_version: str | None = None,
         on_candidate: Callable[[TourSketch], object] | None = None,
     ) -> Tour:
-        """Compute the best tour the engine finds for ``request``.
+        """Compute the best tour the engine finds for ``request`` (and its alternatives).
 
         A caller that already read the ``data_version`` passes it on and saves
         the engine a database round trip. ``on_candidate`` sees a sketch of
         each better tour the solver finds (between its slices).
         """
+        best = self._plan_one(request, progress, data_version, on_candidate)
+        if request.alternatives == 1:
+            return best
+        return with_alternatives(
+            best,
+            request,
+            lambda spec: self._plan_one(spec, progress, best.data_version, None),
+            max_shared=self._settings.alternatives_max_shared,
+            attempts_each=self._settings.alternatives_attempts,
+        )
+
+    def _plan_one(
+        self,
+        request: RouteSpec,
+        progress: ProgressCallback | None,
+        data_version: str | None,
+        on_candidate: Callable[[TourSketch], object] | None,
+    ) -> Tour:
         s = self._settings
         started = self._clock.monotonic()
         weights = theme_weights(request.themes)

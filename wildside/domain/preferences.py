@@ -76,6 +76,7 @@ class RouteDraft:
     pace_m_s: float | None = None
     exclude: Sequence[str] = ()  # places a re-plan skips (never filled from preferences)
     end_anywhere: bool = False  # the tour may end at its last stop (``end`` is then None)
+    alternatives: int = 1  # distinct tours to return (never filled from preferences)
 
     @property
     def is_complete(self) -> bool:
@@ -120,4 +121,5 @@ def effective_spec(draft: RouteDraft, saved: Preferences) -> RouteSpec:
         pace_m_s=saved.pace_m_s if draft.pace_m_s is None else draft.pace_m_s,
         exclude=draft.exclude,
         end_anywhere=draft.end_anywhere,
+        alternatives=draft.alternatives,
     )

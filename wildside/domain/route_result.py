@@ -92,6 +92,18 @@ class RouteDiagnostics:
 
 
 @dataclass(frozen=True, slots=True)
+class RouteAlternative:
+    """Another distinct tour for the same request (``alternatives: k``), in compact form."""
+
+    seed: int
+    score: float
+    distance_m: int
+    used_s: float
+    stops: tuple[RouteStop, ...]
+    path: LineString
+
+
+@dataclass(frozen=True, slots=True)
 class RouteResult:
     """A computed tour: the seed's ``points`` and ``distance_m`` first, the richer fields after.
 
@@ -128,6 +140,9 @@ class RouteResult:
     # round trips and fixed-end tours read as they were.
     ends_anywhere: bool = False
     end_stop_id: str | None = None
+    # ``alternatives: k`` > 1: the other distinct tours, best first. Added within
+    # shape 1 with a default, so stored results read as having none.
+    alternatives: tuple[RouteAlternative, ...] = ()
 
     def served(self, *, is_cache_hit: bool) -> RouteResult:
         """This result as one request gets it: from the cache, or computed for it."""
@@ -154,22 +169,9 @@ def route_result(tour: Tour) -> RouteResult:
         distance_m=round(tour.distance_m),
         start=LatLng(tour.start.lat, tour.start.lng),
         end=LatLng(tour.end.lat, tour.end.lng),
-        stops=tuple(
-            RouteStop(
-                id=s.key,
-                name=s.name,
-                lat=s.lat,
-                lng=s.lng,
-                themes=tuple(s.themes),
-                score=s.score,
-                arrival_offset_s=s.arrival_s,
-                dwell_s=s.dwell_s,
-                reason=s.reason,
-            )
-            for s in tour.stops
-        ),
+        stops=_stops(tour),
         legs=tuple(RouteLeg(leg.distance_m, leg.duration_s) for leg in tour.legs),
-        path=LineString("LineString", tuple((lng, lat) for lng, lat in tour.path)),
+        path=_path(tour),
         walking_s=round(float(tour.walking_s), 1),
         dwell_s=round(float(tour.dwell_s), 1),
         used_s=used_s,
@@ -193,7 +195,39 @@ def route_result(tour: Tour) -> RouteResult:
         notes=tuple(tour.notes),
         ends_anywhere=tour.ends_anywhere,
         end_stop_id=tour.stops[-1].key if tour.ends_anywhere and tour.stops else None,
+        alternatives=tuple(
+            RouteAlternative(
+                seed=other.seed,
+                score=round(other.score, 6),
+                distance_m=round(other.distance_m),
+                used_s=round(float(other.used_s), 1),
+                stops=_stops(other),
+                path=_path(other),
+            )
+            for other in tour.alternatives
+        ),
     )
+
+
+def _stops(tour: Tour) -> tuple[RouteStop, ...]:
+    return tuple(
+        RouteStop(
+            id=s.key,
+            name=s.name,
+            lat=s.lat,
+            lng=s.lng,
+            themes=tuple(s.themes),
+            score=s.score,
+            arrival_offset_s=s.arrival_s,
+            dwell_s=s.dwell_s,
+            reason=s.reason,
+        )
+        for s in tour.stops
+    )
+
+
+def _path(tour: Tour) -> LineString:
+    return LineString("LineString", tuple((lng, lat) for lng, lat in tour.path))
 
 
 class UnreadableRouteResultError(WildsideError):

@@ -23,6 +23,7 @@ CACHE_NAMESPACE = "route:v1:"  # rotate the version when the engine or the docum
 CACHE_DECIMALS = 5  # ~1.1 m: closer starts share a cached tour
 MAX_EXCLUDED = 64  # places a re-plan may skip: a long walk's stops, with room to spare
 END_ANYWHERE = "anywhere"  # how documents (and the wire) say the tour may end wherever it likes
+MAX_ALTERNATIVES = 5  # tours one request may ask for: each costs a full solve
 POI_KEY = re.compile(r"^[a-z]{1,16}/-?[0-9]{1,20}$")  # "node/123", as routes name their stops
 
 
@@ -77,6 +78,8 @@ class RouteSpec:
     exclude: tuple[str, ...] = ()
     # The tour may end wherever the budget runs out (at its last stop); ``end`` is then None.
     end_anywhere: bool = False
+    # How many distinct tours to return (the best, then alternatives sharing few stops with it).
+    alternatives: int = 1
 
     def __post_init__(self) -> None:
         """Check ranges the types cannot express."""
@@ -88,6 +91,10 @@ class RouteSpec:
             raise InvalidInputError(f"seed must be between 0 and {MAX_SEED}", field="seed")
         check_pace(self.pace_m_s)
         _check_exclude(self.exclude)
+        if not 1 <= self.alternatives <= MAX_ALTERNATIVES:
+            raise InvalidInputError(
+                f"alternatives must be between 1 and {MAX_ALTERNATIVES}", field="alternatives"
+            )
 
     @classmethod
     def build(
@@ -101,6 +108,7 @@ class RouteSpec:
         pace_m_s: float | None = None,
         exclude: Sequence[str] = (),
         end_anywhere: bool = False,
+        alternatives: int = 1,
     ) -> RouteSpec:
         """Normalise raw request values (themes in any order, optional fields) into a spec."""
         return cls(
@@ -112,13 +120,15 @@ class RouteSpec:
             pace_m_s=DEFAULT_PACE_M_S if pace_m_s is None else float(pace_m_s),
             exclude=tuple(sorted(set(exclude))),
             end_anywhere=end_anywhere,
+            alternatives=alternatives,
         )
 
     def to_document(self) -> dict[str, Any]:
         """The spec as plain JSON-ready data (how jobs carry it and how it is stored).
 
         ``exclude`` appears only when it names something, and ``end`` is the
-        string ``"anywhere"`` only for such a tour, so a spec without them
+        string ``"anywhere"`` only for such a tour, and ``alternatives`` appears
+        only when it is not 1, so a spec without them
         hashes (idempotency, cache key) exactly as it did before they existed.
         """
         end: dict[str, float] | str | None = None
@@ -136,6 +146,8 @@ class RouteSpec:
         }
         if self.exclude:
             document["exclude"] = list(self.exclude)
+        if self.alternatives != 1:
+            document["alternatives"] = self.alternatives
         return document
 
     @classmethod
@@ -156,6 +168,7 @@ class RouteSpec:
                 seed=document.get("seed"),
                 pace_m_s=document.get("pace"),
                 exclude=[str(k) for k in document.get("exclude", ())],
+                alternatives=int(document.get("alternatives", 1)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInputError(f"malformed route specification: {exc}") from exc

@@ -67,6 +67,8 @@ class Tour:
     notes: tuple[str, ...] = ()
     # The walker asked to end anywhere: ``end`` is the last stop (the start if none).
     ends_anywhere: bool = False
+    # Other distinct tours for the same request, best first (``alternatives: k`` > 1).
+    alternatives: tuple[Tour, ...] = ()
 
     @property
     def distance_m(self) -> float:

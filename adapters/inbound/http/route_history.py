@@ -36,6 +36,7 @@ def summary(record: RouteRequestRecord) -> RouteRequestSummary:
             end=end_out(spec),
             seed=spec.seed,
             pace=spec.pace_m_s,
+            alternatives=spec.alternatives,
         ),
     )
 

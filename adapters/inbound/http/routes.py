@@ -137,6 +137,7 @@ class RouteController(Controller):
             seed=data.seed,
             pace_m_s=data.pace,
             exclude=data.visited,
+            alternatives=data.alternatives,
         )
         submit = services_of(request).submit_route
         # The trace context (the edge's server span) reaches the worker through the job.

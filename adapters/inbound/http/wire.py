@@ -9,6 +9,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from wildside.domain.route_result import RouteResult
 from wildside.domain.route_spec import (
+    MAX_ALTERNATIVES,
     MAX_DURATION_MINUTES,
     MAX_EXCLUDED,
     MAX_PACE_M_S,
@@ -82,6 +83,14 @@ class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
     visited: Annotated[
         list[StopId], Meta(max_length=MAX_EXCLUDED, description="stop ids never to visit again")
     ] = msgspec.field(default_factory=list)
+    alternatives: Annotated[
+        int,
+        Meta(
+            ge=1,
+            le=MAX_ALTERNATIVES,
+            description="distinct tours to return: the route, then k - 1 alternatives",
+        ),
+    ] = 1
 
 
 class Accepted(msgspec.Struct):
