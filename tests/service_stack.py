@@ -126,6 +126,19 @@ class Stack:
         self.workers.append(worker)
         return worker
 
+    def plan(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Submit ``body`` as ``token``'s route request and return the finished document."""
+        response = self.client.post("/api/v1/routes", json=body, headers=self.auth(token))
+        assert response.status_code == 202, response.text
+        location = f"/api/v1/routes/{response.json()['request_id']}"
+
+        def finished() -> dict[str, Any] | None:
+            got = self.client.get(location, headers=self.auth(token))
+            return got.json() if got.status_code == 200 else None
+
+        document: dict[str, Any] = wait_for(finished)
+        return document
+
 
 @pytest.fixture
 def make_stack(

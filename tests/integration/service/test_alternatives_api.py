@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.fakes.planner import FakePlanner
-from tests.service_stack import ROUTE_BODY, Stack, wait_for
+from tests.service_stack import ROUTE_BODY, Stack
 
 
 def test_alternatives_reach_the_planner_and_the_history(stack: Stack) -> None:
@@ -15,16 +13,7 @@ def test_alternatives_reach_the_planner_and_the_history(stack: Stack) -> None:
     planner = FakePlanner()
     stack.start_worker(planner)
     # When three distinct tours are asked for
-    body = {**ROUTE_BODY, "alternatives": 3}
-    response = stack.client.post("/api/v1/routes", json=body, headers=stack.auth(token))
-    assert response.status_code == 202
-    request_id = response.json()["request_id"]
-
-    def finished() -> dict[str, Any] | None:
-        got = stack.client.get(f"/api/v1/routes/{request_id}", headers=stack.auth(token))
-        return got.json() if got.status_code == 200 else None
-
-    route = wait_for(finished)["route"]
+    route = stack.plan(token, {**ROUTE_BODY, "alternatives": 3})["route"]
     # Then the planner was asked for three, the route keeps its shape and lists the others
     assert [spec.alternatives for spec in planner.calls] == [3]
     assert [stop["id"] for stop in route["stops"]] == ["node/1", "way/2"]

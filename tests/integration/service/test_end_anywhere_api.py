@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.fakes.planner import FakePlanner
-from tests.service_stack import ROUTE_BODY, Stack, wait_for
+from tests.service_stack import ROUTE_BODY, Stack
 
 
 def test_a_tour_that_may_end_anywhere_reaches_the_planner_and_the_history(stack: Stack) -> None:
@@ -15,16 +13,7 @@ def test_a_tour_that_may_end_anywhere_reaches_the_planner_and_the_history(stack:
     planner = FakePlanner()
     stack.start_worker(planner)
     # When a tour that may end anywhere is asked for
-    body = {**ROUTE_BODY, "end": "anywhere"}
-    response = stack.client.post("/api/v1/routes", json=body, headers=stack.auth(token))
-    assert response.status_code == 202
-    request_id = response.json()["request_id"]
-
-    def finished() -> dict[str, Any] | None:
-        got = stack.client.get(f"/api/v1/routes/{request_id}", headers=stack.auth(token))
-        return got.json() if got.status_code == 200 else None
-
-    wait_for(finished)
+    stack.plan(token, {**ROUTE_BODY, "end": "anywhere"})
     # Then the planner was asked for an open end, with no end point
     assert [(spec.end, spec.end_anywhere) for spec in planner.calls] == [(None, True)]
     # And the history shows the request as it was sent
