@@ -298,3 +298,20 @@ def test_end_anywhere_reaches_the_planner_and_cannot_be_mixed_with_an_end() -> N
     )
     assert (code, len(asked)) == (1, 1)
     assert "not both" in err
+
+
+def test_alternatives_reach_the_planner_within_their_range() -> None:
+    asked: list[object] = []
+
+    class Recording(FakeRuntime):
+        def plan_tour(self, request: object) -> object:
+            asked.append(request)
+            raise EndOutOfReachError("stop here", field="end")
+
+    argv = ["route", "--lat", "60.17", "--lng", "24.94", "--minutes", "30"]
+    _run([*argv, "--alternatives", "3"], Recording())
+    assert [getattr(r, "alternatives", None) for r in asked] == [3]
+    # Out of range: a clear error, exit 1, nothing planned
+    code, _, err = _run([*argv, "--alternatives", "6"], Recording())
+    assert (code, len(asked)) == (1, 1)
+    assert "alternatives must be between 1 and 5" in err

@@ -143,3 +143,27 @@ def test_bad_route_input_is_a_one_line_error(args: list[str], message: str) -> N
 def test_non_numbers_are_usage_errors() -> None:
     assert _route("--lat", "nan", "--lng", "24.9", "--minutes", "60")[0] == 2
     assert _route("--lat", "north", "--lng", "24.9", "--minutes", "60")[0] == 2
+
+
+ALTERNATIVE = dataclasses.replace(
+    TOUR, seed=8, stops=[dataclasses.replace(TOUR.stops[0], key="way/9", name="Kiasma", score=0.7)]
+)
+WITH_ONE = dataclasses.replace(TOUR, alternatives=(ALTERNATIVE,))
+
+
+def test_alternatives_follow_the_route_in_every_format() -> None:
+    # GeoJSON: the route's features unmarked, then the alternative's, marked 1
+    features = json.loads(to_geojson(WITH_ONE))["features"]
+    assert [f["properties"].get("alternative") for f in features] == [None, None, 1, 1]
+    assert features[3]["properties"]["id"] == "way/9"
+    # GPX: one track each
+    tracks = [e for e in ET.fromstring(to_gpx(WITH_ONE)).iter() if e.tag.endswith("trk")]
+    names = [child.text for track in tracks for child in track if child.tag.endswith("name")]
+    assert names == ["Walk", "Alternative 1"]
+    # Text: a heading and the alternative's stops after the route's table
+    text = to_text(WITH_ONE)
+    assert "alternative 1: score 0.70, seed 8" in text
+    assert text.index("Ateneum") < text.index("Kiasma")
+    # And a tour without alternatives renders exactly as before
+    assert to_geojson(TOUR) == to_geojson(dataclasses.replace(TOUR, alternatives=()))
+    assert "alternative" not in to_text(TOUR)

@@ -17,7 +17,7 @@ from adapters.inbound.cli.runtime import SAMPLES, CliRuntime, DevOptions
 from adapters.inbound.cli.tour_formats import document_to_text, to_geojson, to_gpx, to_text
 from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.geo import GeoPoint
-from wildside.domain.route_spec import DEFAULT_PACE_M_S, RouteSpec
+from wildside.domain.route_spec import DEFAULT_PACE_M_S, MAX_ALTERNATIVES, RouteSpec
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -253,6 +253,13 @@ def _add_route_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     route.add_argument("--seed", type=int, default=0, help="same seed, same tour")
     route.add_argument("--pace", type=_finite, default=DEFAULT_PACE_M_S, help="metres/second")
     route.add_argument(
+        "--alternatives",
+        type=int,
+        default=1,
+        metavar="K",
+        help=f"distinct tours to compute, 1..{MAX_ALTERNATIVES} (the route, then K - 1 others)",
+    )
+    route.add_argument(
         "--format", choices=("geojson", "gpx", "text"), default="geojson", dest="output"
     )
 
@@ -272,6 +279,7 @@ def _route_spec(args: argparse.Namespace) -> RouteSpec:
         seed=args.seed,
         pace_m_s=args.pace,
         end_anywhere=args.end_anywhere,
+        alternatives=args.alternatives,
     )
 
 

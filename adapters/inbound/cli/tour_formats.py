@@ -10,18 +10,28 @@ from wildside.domain.tour import Tour
 
 
 def to_geojson(tour: Tour) -> str:
-    """A FeatureCollection: the walked LineString, then one Point per stop in order."""
+    """A FeatureCollection: the walked LineString, then one Point per stop in order.
+
+    Alternatives (``--alternatives K``) follow, the same features with an
+    ``alternative`` property (1 for the first alternative, best first).
+    """
+    features = _features(tour, {})
+    for number, other in enumerate(tour.alternatives, start=1):
+        features.extend(_features(other, {"alternative": number, "score": round(other.score, 6)}))
+    collection = {"type": "FeatureCollection", "features": features, **tour_summary(tour)}
+    return json.dumps(collection, ensure_ascii=False)
+
+
+def _features(tour: Tour, marks: dict[str, Any]) -> list[dict[str, Any]]:
+    path_properties = {
+        "kind": "path",
+        "legs": [{"distance_m": leg.distance_m, "duration_s": leg.duration_s} for leg in tour.legs],
+    }
     features: list[dict[str, Any]] = [
         {
             "type": "Feature",
             "geometry": {"type": "LineString", "coordinates": [list(c) for c in tour.path]},
-            "properties": {
-                "kind": "path",
-                "legs": [
-                    {"distance_m": leg.distance_m, "duration_s": leg.duration_s}
-                    for leg in tour.legs
-                ],
-            },
+            "properties": {**path_properties, **marks},
         }
     ]
     for order, stop in enumerate(tour.stops, start=1):
@@ -39,11 +49,11 @@ def to_geojson(tour: Tour) -> str:
                     "arrival_s": stop.arrival_s,
                     "dwell_s": stop.dwell_s,
                     "reason": stop.reason,
+                    **({"alternative": marks["alternative"]} if marks else {}),
                 },
             }
         )
-    collection = {"type": "FeatureCollection", "features": features, **tour_summary(tour)}
-    return json.dumps(collection, ensure_ascii=False)
+    return features
 
 
 def to_gpx(tour: Tour) -> str:
@@ -63,6 +73,12 @@ def to_gpx(tour: Tour) -> str:
     segment = ET.SubElement(track, f"{{{ns}}}trkseg")
     for lng, lat in tour.path:
         ET.SubElement(segment, f"{{{ns}}}trkpt", lat=f"{lat:.7f}", lon=f"{lng:.7f}")
+    for number, other in enumerate(tour.alternatives, start=1):
+        track = ET.SubElement(gpx, f"{{{ns}}}trk")
+        ET.SubElement(track, f"{{{ns}}}name").text = f"Alternative {number}"
+        segment = ET.SubElement(track, f"{{{ns}}}trkseg")
+        for lng, lat in other.path:
+            ET.SubElement(segment, f"{{{ns}}}trkpt", lat=f"{lat:.7f}", lon=f"{lng:.7f}")
     return ET.tostring(gpx, encoding="unicode", xml_declaration=True)
 
 
@@ -82,6 +98,15 @@ def to_text(tour: Tour) -> str:
         f"stops {_clock(tour.dwell_s)}, total {_clock(tour.used_s)} of "
         f"{_clock(tour.budget_s)}; score {tour.score:.2f}; seed {tour.seed}"
     )
+    for number, other in enumerate(tour.alternatives, start=1):
+        lines.append(
+            f"alternative {number}: score {other.score:.2f}, seed {other.seed}, "
+            f"walk {other.distance_m / 1000:.2f} km, total {_clock(other.used_s)}"
+        )
+        lines.extend(
+            f"{order:>2}  {_clock(stop.arrival_s):>6}  {stop.name or stop.key}"
+            for order, stop in enumerate(other.stops, start=1)
+        )
     lines.append(f"data {tour.data_version}; {tour.attribution}")
     return "\n".join(lines)
 
