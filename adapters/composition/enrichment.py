@@ -45,7 +45,7 @@ def open_enrichment(resources: Resources, metrics: PrometheusMetrics) -> Iterato
             limiter=RedisCallLimiter(resources.redis),
             pois=PostgresPoiRepository(resources.pool.connection),
             journal=PostgresEnrichmentLog(resources.pool.connection),
-            metrics=PrometheusEnrichmentMetrics(metrics.registry),
+            metrics=PrometheusEnrichmentMetrics(metrics),
             clock=clock,
             jitter=RandomJitter(),
             sleeper=ThreadSleeper(),

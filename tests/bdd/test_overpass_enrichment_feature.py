@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 import redis
-from prometheus_client import CollectorRegistry
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from adapters.outbound.overpass.aiohttp_source import AiohttpOverpassSource
@@ -18,6 +17,7 @@ from adapters.outbound.postgres.connection import per_call
 from adapters.outbound.postgres.enrichment_log import PostgresEnrichmentLog
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.prometheus.enrichment_metrics import PrometheusEnrichmentMetrics
+from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.outbound.pybreaker.endpoint_breakers import PybreakerEndpointBreakers
 from adapters.outbound.redis.call_limiter import RedisCallLimiter
 from adapters.outbound.redis.circuit_store import RedisCircuitStore
@@ -44,8 +44,8 @@ class GaugeHistoryMetrics(PrometheusEnrichmentMetrics):
     needs to see the state it passed through.
     """
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        super().__init__(registry)
+    def __init__(self, metrics: PrometheusMetrics) -> None:
+        super().__init__(metrics)
         self.breaker_gauges: list[tuple[str, int]] = []
 
     def breaker_state(self, endpoint: str, gauge: int) -> None:
@@ -68,7 +68,7 @@ class World:
     database_url: str
     redis_url: str
     fake: FakeOverpass
-    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    prometheus: PrometheusMetrics = field(default_factory=PrometheusMetrics)
     permits: int = 2
     daily_calls: int = 100
     attempts: int = 3
@@ -114,13 +114,17 @@ class World:
 
     def enrichment_metrics(self) -> GaugeHistoryMetrics:
         if self.metrics is None:  # one set of series per registry, as in a worker
-            self.metrics = GaugeHistoryMetrics(self.registry)
+            self.metrics = GaugeHistoryMetrics(self.prometheus)
         return self.metrics
 
     def counter(self, outcome: str) -> float:
-        value = self.registry.get_sample_value(
-            "wildside_enrichment_jobs_total", {"outcome": outcome}
+        registry = self.prometheus.registry
+        value = registry.get_sample_value("wildside_enrichment_jobs_total", {"outcome": outcome})
+        # Both queues' outcomes share wildside_jobs_total: it must agree.
+        shared = registry.get_sample_value(
+            "wildside_jobs_total", {"queue": "enrichment", "outcome": outcome}
         )
+        assert shared == value
         return value or 0.0
 
     def logged(self) -> list[str]:
@@ -276,7 +280,7 @@ def _calls(world: World, count: int) -> None:
 
 @then(parsers.parse("the breaker gauge of the server shows it {state}"))
 def _gauge(world: World, state: str) -> None:
-    value = world.registry.get_sample_value(
+    value = world.prometheus.registry.get_sample_value(
         "wildside_overpass_breaker_state", {"endpoint": world.fake.url}
     )
     assert value == {"closed": 0, "open": 2}[state]

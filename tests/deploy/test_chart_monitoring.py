@@ -157,6 +157,11 @@ def test_the_alerts_the_operations_issue_asks_for_are_there(helm_path: str) -> N
         ),
         "WildsideApiLatencyHigh": ("http_request_duration_seconds_bucket{",),
         "WildsideRouteJobsFailing": ("wildside_jobs_total{",),
+        "WildsideJobsFailing": (
+            "sum by (queue) (rate(jobs_failed_total{",
+            "sum by (queue) (rate(jobs_success_total{",
+            "> 0.1",
+        ),
         "WildsideEnrichmentFailing": ("wildside_enrichment_jobs_total{",),
         "WildsideDbPoolExhausted": (
             "wildside_db_pool_waiting{",
@@ -250,6 +255,8 @@ def test_thresholds_come_from_values(helm_path: str) -> None:
         "monitoring.prometheusRule.thresholds.slowQueriesPerSecond=0.5",
         "--set-json",
         "monitoring.prometheusRule.thresholds.overpassQuotaFraction=0.25",
+        "--set-json",
+        "monitoring.prometheusRule.thresholds.jobFailureRatio=0.3",
         "--set",
         "config.WILDSIDE_OVERPASS_DAILY_REQUESTS=400",
     ).stdout
@@ -258,6 +265,7 @@ def test_thresholds_come_from_values(helm_path: str) -> None:
     assert "> 7\n" in text
     assert 'kind="requests"}) < 100\n' in text
     assert re.search(r"wildside_db_slow_queries_total\{[^}]*\}\[10m\]\)\)\s+> 0\.5\n", text)
+    assert re.search(r"jobs_failed_total\{[^}]*\}\[15m\]\)\)\)\s+> 0\.3\n", text)
 
 
 @pytest.mark.parametrize("value_set", ["default", "minimal"])

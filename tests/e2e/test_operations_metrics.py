@@ -177,6 +177,11 @@ def test_jobs_of_both_queues_and_the_database_are_measured_and_failures_logged(
     assert use_case["failed"] == 1
     assert _get(worker, names.JOBS_SUCCEEDED, **ENRICHMENT) == 1
     assert _get(worker, names.JOBS_FAILED, **ENRICHMENT) == 1
+    # And the enrichment use case's outcomes share wildside_jobs_total with the route's
+    # (the never-seen ones at zero), and keep their own counter
+    for outcome, count in (("succeeded", 1), ("failed", 1), ("quota_denied", 0)):
+        assert _get(worker, names.JOBS, queue="enrichment", outcome=outcome) == count
+        assert _get(worker, names.ENRICHMENT_JOBS, outcome=outcome) == count
     assert _get(worker, names.JOBS_RETRIED, **ROUTE) == 0
     assert _get(worker, names.JOB_DURATION + "_count", **ROUTE) == route_ok + 1
     assert _get(worker, names.JOB_DURATION + "_count", **ENRICHMENT) == 2

@@ -27,6 +27,7 @@ from dramatiq.middleware import (
 )
 
 from adapters.inbound.worker.actors import RetryPolicy, declare_actors
+from adapters.inbound.worker.monitor import JobTelemetry
 from adapters.log_format import configure_logging
 from adapters.outbound.dramatiq.broker import JobLogContext
 from tests.fakes.job_telemetry import RecordingJobTelemetry
@@ -86,6 +87,18 @@ def run_one(
     policy: RetryPolicy = FAST_POLICY,
 ) -> tuple[str, RecordingJobTelemetry]:
     """Send one message to ``queue``'s actor and work until every queue is empty."""
+    telemetry = RecordingJobTelemetry()
+    return run_counted(use_cases, queue, document, telemetry, policy), telemetry
+
+
+def run_counted(
+    use_cases: ScriptedUseCases,
+    queue: str,
+    document: dict[str, Any],
+    telemetry: JobTelemetry,
+    policy: RetryPolicy = FAST_POLICY,
+) -> str:
+    """``run_one`` with the monitor counting on ``telemetry`` (a real registry, say)."""
     broker = StubBroker(
         middleware=[
             JobLogContext(),
@@ -100,7 +113,6 @@ def run_one(
         fail_fast_default=False,
     )
     broker.emit_after("process_boot")
-    telemetry = RecordingJobTelemetry()
     declared = declare_actors(
         broker,
         use_cases,
@@ -121,7 +133,7 @@ def run_one(
     finally:
         worker.stop()
         broker.close()
-    return message.message_id, telemetry
+    return message.message_id
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import psycopg
 import pytest
@@ -10,13 +11,20 @@ import pytest
 from adapters.composition.observability import FailureCodes
 from adapters.outbound.postgres.connection import observe_queries, translate_errors
 from adapters.outbound.prometheus import names
+from adapters.outbound.prometheus.enrichment_metrics import PrometheusEnrichmentMetrics
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from tests.fakes.planner import FakePlanner
+from tests.support.job_worker import ScriptedUseCases, run_counted
+from wildside.domain.enrichment.area import BoundingBox, EnrichmentJob
+from wildside.domain.enrichment.outcome import EnrichmentOutcome
 from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.route_spec import RouteSpec
+from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
+from wildside.ports.enrichment_log import EnrichmentResult
 
 ROUTE = {"queue": "route_generation", "job_type": "generate_route"}
+ENRICHMENT = {"queue": "enrichment", "job_type": "enrich_area"}
 
 
 def _value(metrics: PrometheusMetrics, name: str, **labels: str) -> float | None:
@@ -34,10 +42,9 @@ def test_every_delivery_is_timed_by_queue_and_job_type() -> None:
         metrics.job_started(queue, job_type)
         metrics.job_ended(queue, job_type, "succeeded", seconds)
     # Then each has its own duration series and success count
-    enrichment = {"queue": "enrichment", "job_type": "enrich_area"}
     assert _value(metrics, names.JOB_DURATION + "_count", **ROUTE) == 1
-    assert _value(metrics, names.JOB_DURATION + "_sum", **enrichment) == 2.0
-    assert _value(metrics, names.JOBS_SUCCEEDED, **enrichment) == 1
+    assert _value(metrics, names.JOB_DURATION + "_sum", **ENRICHMENT) == 2.0
+    assert _value(metrics, names.JOBS_SUCCEEDED, **ENRICHMENT) == 1
 
 
 def test_the_route_use_case_outcomes_keep_their_counter() -> None:
@@ -48,6 +55,60 @@ def test_the_route_use_case_outcomes_keep_their_counter() -> None:
     labels = {"queue": "route_generation", "outcome": "cache_hit"}
     assert _value(metrics, names.JOBS, **labels) == 1
     assert _value(metrics, names.JOB_DURATION + "_count", **ROUTE) is None
+
+
+def test_enrichment_outcomes_share_the_jobs_series_and_keep_their_own() -> None:
+    # Given a worker's metrics with the enrichment series on the same registry
+    metrics = PrometheusMetrics()
+    enrichment = PrometheusEnrichmentMetrics(metrics)
+    # Then every enrichment outcome exists at zero in wildside_jobs_total
+    for every in EnrichmentOutcome:
+        assert _value(metrics, names.JOBS, queue="enrichment", outcome=every.value) == 0
+    # When one enrichment job fails and another is denied by the quota
+    enrichment.job_finished("failed")
+    enrichment.job_finished("quota_denied")
+    # Then both series count them: the shared one under queue="enrichment"
+    for outcome in ("failed", "quota_denied"):
+        assert _value(metrics, names.JOBS, queue="enrichment", outcome=outcome) == 1
+        assert _value(metrics, names.ENRICHMENT_JOBS, outcome=outcome) == 1
+    assert _value(metrics, names.JOBS, queue="enrichment", outcome="succeeded") == 0
+
+
+@dataclass
+class CountingUseCases(ScriptedUseCases):
+    """Scripted use cases whose enrichment reports its outcome, as ``EnrichArea`` does."""
+
+    enrichment_metrics: PrometheusEnrichmentMetrics | None = None
+
+    def enrich(self, job: EnrichmentJob) -> EnrichmentResult:
+        result = super().enrich(job)
+        assert self.enrichment_metrics is not None
+        self.enrichment_metrics.job_finished(result.outcome)
+        return result
+
+
+@pytest.mark.parametrize(
+    ("outcome", "ending"), [("succeeded", names.JOBS_SUCCEEDED), ("timeout", names.JOBS_FAILED)]
+)
+def test_an_enrichment_job_run_by_the_worker_is_counted_and_timed(
+    outcome: str, ending: str
+) -> None:
+    # Given the worker's registry behind both the job monitor and the enrichment use case
+    metrics = PrometheusMetrics()
+    use_cases = CountingUseCases(
+        enrichment_outcome=outcome, enrichment_metrics=PrometheusEnrichmentMetrics(metrics)
+    )
+    # When the real actor and monitor run one enrichment job on a stub broker
+    job = EnrichmentJob(BoundingBox(60.16, 24.93, 60.17, 24.95))
+    run_counted(use_cases, ENRICHMENT_QUEUE, job.to_document(), metrics)
+    # Then the use case's outcome is in wildside_jobs_total beside the route queue's
+    assert _value(metrics, names.JOBS, queue="enrichment", outcome=outcome) == 1
+    # And the monitor counted the delivery as the seed's success or failure, and timed it
+    other = names.JOBS_FAILED if ending == names.JOBS_SUCCEEDED else names.JOBS_SUCCEEDED
+    assert _value(metrics, ending, **ENRICHMENT) == 1
+    assert (_value(metrics, other, **ENRICHMENT) or 0) == 0
+    assert _value(metrics, names.JOB_DURATION + "_count", **ENRICHMENT) == 1
+    assert _value(metrics, names.JOBS_IN_FLIGHT, **ENRICHMENT) == 0
 
 
 def test_expected_job_types_start_at_zero() -> None:

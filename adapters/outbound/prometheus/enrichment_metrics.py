@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from adapters.outbound.prometheus import names
+from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from wildside.domain.enrichment.outcome import EnrichmentOutcome
+from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
 from wildside.ports.enrichment_metrics import EnrichmentMetrics
 
 _WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0)
 
 
 class PrometheusEnrichmentMetrics(EnrichmentMetrics):
-    """Registers the enrichment series on ``registry`` (the worker's)."""
+    """Registers the enrichment series on the worker's registry.
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    Each outcome is counted twice: in ``wildside_enrichment_jobs_total``
+    (kept for the dashboards and alerts that read it) and in
+    ``wildside_jobs_total{queue="enrichment"}``, so one series holds the
+    outcomes of both queues.
+    """
+
+    def __init__(self, metrics: PrometheusMetrics) -> None:
+        registry = metrics.registry
+        self._all_jobs = metrics
         self._jobs = Counter(
             names.ENRICHMENT_JOBS, "Enrichment jobs", ["outcome"], registry=registry
         )
@@ -42,10 +52,12 @@ class PrometheusEnrichmentMetrics(EnrichmentMetrics):
         )
         for outcome in EnrichmentOutcome:  # every outcome exists from the start
             self._jobs.labels(outcome.value)
+        metrics.expect_outcomes(ENRICHMENT_QUEUE, [o.value for o in EnrichmentOutcome])
 
     def job_finished(self, outcome: str) -> None:
-        """Count one job."""
+        """Count one job, in both series."""
         self._jobs.labels(outcome).inc()
+        self._all_jobs.count_outcome(ENRICHMENT_QUEUE, outcome)
 
     def overpass_request(self, endpoint: str, status: str) -> None:
         """Count one call."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -98,7 +98,17 @@ class PrometheusMetrics(Metrics):
 
     def job_finished(self, queue: str, outcome: str, seconds: float) -> None:
         """Count the outcome (the time is the worker's: ``job_ended`` observes every delivery)."""
+        self.count_outcome(queue, outcome)
+
+    # -- wildside_jobs_total for the other use cases (enrichment) ------------------
+    def count_outcome(self, queue: str, outcome: str) -> None:
+        """One job of ``queue`` ended ``outcome``: one series covers every queue's use case."""
         self._jobs.labels(queue, outcome).inc()
+
+    def expect_outcomes(self, queue: str, outcomes: Iterable[str]) -> None:
+        """Zero-valued outcome series from the start, so ratios over ``queue`` see them."""
+        for outcome in outcomes:
+            self._jobs.labels(queue, outcome)
 
     # -- the worker's JobTelemetry (every delivery of every queue) ----------------
     def job_started(self, queue: str, job_type: str) -> None:

@@ -9,7 +9,7 @@ HTTP_DURATION = "http_request_duration_seconds"  # labels: path, method
 WS_CONNECTIONS = "websocket_connections"  # gauge, no labels
 WS_MESSAGES = "websocket_messages_total"  # labels: direction (sent | received)
 # Jobs (worker processes).
-JOBS = "wildside_jobs_total"  # labels: queue, outcome (the route use case's outcome)
+JOBS = "wildside_jobs_total"  # labels: queue, outcome (each queue's use case outcome)
 JOB_DURATION = "wildside_job_duration_seconds"  # labels: queue, job_type (every delivery)
 JOBS_SUCCEEDED = "jobs_success_total"  # labels: queue, job_type (the seed's name)
 JOBS_FAILED = "jobs_failed_total"  # labels: queue, job_type (the seed's name; final failures)
@@ -33,7 +33,7 @@ CACHE_MISSES = "cache_route_lookup_misses_total"
 
 UNMATCHED_PATH = "<unmatched>"  # the path label of requests no route matched (bounded labels)
 # Overpass enrichment (worker processes).
-ENRICHMENT_JOBS = "wildside_enrichment_jobs_total"  # labels: outcome
+ENRICHMENT_JOBS = "wildside_enrichment_jobs_total"  # labels: outcome (also in JOBS)
 OVERPASS_REQUESTS = "wildside_overpass_requests_total"  # labels: endpoint, status
 OVERPASS_BYTES = "wildside_overpass_bytes_total"
 OVERPASS_BREAKER = (
