@@ -75,6 +75,8 @@ def test_a_tour_with_alternatives_lists_them_and_switching_redraws(
         )
         after = page.tour_choices()
         markers = page.markers()
+        # The list of tours and the first stops beside the map, for the picture
+        driver.execute_script("document.getElementById('tours-box').scrollIntoView()")
         screenshots = [tmp_path / "map-page-alternatives.png"]
         if os.environ.get(UPDATE_DOCS_SCREENSHOT) == "1":
             screenshots.append(DOCS_SCREENSHOT)

@@ -175,16 +175,19 @@
     view.renderStops(tour, addMarker);
     map.getSource("skipped").setData(view.renderSkipped(tour.skipped || route.skipped));
     $("summary").textContent = view.summary(route, state.tours, index);
-    const coordinates = tour.path.coordinates;
-    if (coordinates.length > 1) {
-      const bounds = coordinates.reduce(
-        (box, point) => box.extend(point), new maplibregl.LngLatBounds(coordinates[0], coordinates[0]));
-      // Room for the markers (24 px) and, on the right, the zoom buttons.
-      const narrow = window.matchMedia("(max-width: 700px)").matches;
-      const padding = narrow ? { top: 28, bottom: 36, left: 28, right: 56 } : 48;
-      map.fitBounds(bounds, { padding, duration: 0 });
-    }
     return true;
+  }
+
+  // Every tour in view, once: a switch then shows the choice without moving the map.
+  function fitTours() {
+    const coordinates = state.tours.flatMap((each) => (each.path ? each.path.coordinates : []));
+    if (coordinates.length < 2) return;
+    const bounds = coordinates.reduce(
+      (box, point) => box.extend(point), new maplibregl.LngLatBounds(coordinates[0], coordinates[0]));
+    // Room for the markers (24 px) and, on the right, the zoom buttons.
+    const narrow = window.matchMedia("(max-width: 700px)").matches;
+    const padding = narrow ? { top: 28, bottom: 36, left: 28, right: 56 } : 48;
+    map.fitBounds(bounds, { padding, duration: 0 });
   }
 
   function showRoute(route) {
@@ -193,6 +196,7 @@
     state.tours = view.toursOf(route);
     for (const note of route.notes || []) $("notes").append(view.element("li", null, note));
     selectTour(0);
+    fitTours();
     $("progress").hidden = true;
     say("Your tour is ready.");
   }
