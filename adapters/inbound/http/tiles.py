@@ -199,6 +199,10 @@ class TileController(Controller):
     path = PREFIX
     tags = ["map tiles"]  # noqa: RUF012 - Litestar reads these as class attributes
     middleware = [tile_cors]  # noqa: RUF012
+    # Outside the session middleware: it re-sends a signed-in caller's cookie with every
+    # answer, and a `Cache-Control: public` tile carrying a `Set-Cookie` could hand one
+    # person's session to everyone behind a shared cache.
+    opt = {"skip_session": True}  # noqa: RUF012
 
     @get(
         TILE_PATH,

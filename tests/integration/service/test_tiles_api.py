@@ -131,3 +131,24 @@ def test_an_import_changes_the_etag_and_a_current_one_is_not_modified(helsinki: 
     assert again.status_code == 200
     assert again.headers["etag"] != etag
     assert again.content == first.content
+
+
+def test_a_signed_in_caller_gets_public_tiles_without_their_session_cookie(
+    helsinki: Stack,
+) -> None:
+    # Given a person signed in with a session cookie
+    helsinki.user("walker", "a long walk in the park")
+    login = helsinki.client.post(
+        "/api/v1/login", json={"username": "walker", "password": "a long walk in the park"}
+    )
+    assert login.status_code == 200
+    assert helsinki.client.get("/api/v1/me").headers.get("set-cookie")  # API answers renew it
+    # When the map asks for a tile and a TileJSON (the browser sends the cookie along)
+    address = TileAddress.containing(*CENTRE, 16)
+    tile = helsinki.client.get(f"/tiles/pois/16/{address.x}/{address.y}.pbf")
+    tile_json = helsinki.client.get("/tiles/pois.json")
+    # Then the public, cacheable answers carry no cookie for a shared cache to keep
+    for answer in (tile, tile_json):
+        assert answer.status_code == 200
+        assert answer.headers["cache-control"].startswith("public")
+        assert "set-cookie" not in answer.headers
