@@ -57,6 +57,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # socket's credential is checked again while it follows requests.
     allowed_origins: str = ""
     ws_auth_recheck_s: float = 30.0
+    # Vector tiles (/tiles): origins besides the API's own whose pages may read them
+    # (comma-separated; "*" for any), as the chart's martin.cors does for Martin, and
+    # how long a browser may keep the answer to a preflight.
+    tile_cors_origins: str = ""
+    tile_cors_max_age_s: int = 3600
     # Location messages one WebSocket may send per minute for live guidance (GCRA: a full
     # minute's worth at once after a pause, one per second sustained at the default).
     ws_location_limit_per_minute: int = 60
@@ -144,6 +149,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             "db_pool_size",
             "db_slow_query_ms",
             "ws_auth_recheck_s",
+            "tile_cors_max_age_s",
             "ws_location_limit_per_minute",
             "login_limit_per_address",
             "login_limit_per_account_and_address",
@@ -205,6 +211,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def origin_list(self) -> tuple[str, ...]:
         """``allowed_origins`` split at commas, lower-cased (origins compare case-insensitively)."""
         return tuple(o.strip().lower() for o in self.allowed_origins.split(",") if o.strip())
+
+    def tile_origin_list(self) -> tuple[str, ...]:
+        """``tile_cors_origins`` split at commas, lower-cased; ``("*",)`` allows any origin.
+
+        Examples
+        --------
+        >>> Settings(tile_cors_origins="https://A.example, *").tile_origin_list()
+        ('https://a.example', '*')
+        """
+        return tuple(o.strip().lower() for o in self.tile_cors_origins.split(",") if o.strip())
 
     def require_database_url(self) -> str:
         """Return the database URL or explain how to get one."""
@@ -282,6 +298,12 @@ def _check_origins(settings: Settings) -> None:
             raise ValueError(
                 f"{origin!r} is not an origin like https://app.example.com"
                 " (scheme and host, optional port, no path) (`$.allowed_origins`)"
+            )
+    for origin in settings.tile_origin_list():
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ValueError(
+                f"{origin!r} is not an origin like https://app.example.com, nor *"
+                " (`$.tile_cors_origins`)"
             )
 
 

@@ -210,6 +210,8 @@ def http_settings(settings: Settings, *, session_key: bytes | None = None) -> Ht
         request_timeout_s=settings.request_timeout_s,
         allowed_origins=settings.origin_list(),
         ws_auth_recheck_s=settings.ws_auth_recheck_s,
+        tile_cors_origins=settings.tile_origin_list(),
+        tile_cors_max_age_s=settings.tile_cors_max_age_s,
     )
 
 

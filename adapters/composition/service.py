@@ -36,6 +36,7 @@ from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.postgres.preference_store import PostgresPreferenceStore
 from adapters.outbound.postgres.route_request_store import PostgresRouteRequestStore
 from adapters.outbound.postgres.saved_route_store import PostgresSavedRouteStore
+from adapters.outbound.postgres.vector_tile_source import PostgresVectorTileSource
 from adapters.outbound.prometheus.metrics import PrometheusMetrics
 from adapters.outbound.redis.connection import redis_client
 from adapters.outbound.redis.health import RedisHealthProbe
@@ -58,6 +59,7 @@ from wildside.app.maintenance import RunMaintenance
 from wildside.app.preferences import UserPreferences
 from wildside.app.saved_routes import SavedRoutes
 from wildside.app.submit_route import SubmitRoute
+from wildside.app.vector_tiles import VectorTiles
 from wildside.domain.enrichment.area import EnrichmentJob
 from wildside.domain.route_spec import RouteSpec
 from wildside.ports.enrichment_job_queue import ENRICHMENT_QUEUE
@@ -198,6 +200,7 @@ async def open_http_services(
                     analytics=analytics,
                 ),
                 preferences=UserPreferences(preferences, clock),
+                vector_tiles=VectorTiles(PostgresVectorTileSource(resources.pool.connection)),
             )
         finally:
             redis_probe.close()

@@ -108,6 +108,43 @@ def _stops(visit: Visit) -> None:
     assert all(len(stop.splitlines()) == 3 for stop in stops), stops
 
 
+@given("the map draws the walking network and the places from vector tiles")
+def _tiles(visit: Visit) -> None:
+    drawn = visit.page.wait_for_tiles()
+    assert drawn["walk_edges"] > 0
+    assert drawn["pois"] > 0
+
+
+@when(
+    parsers.re(r"I ask for (?P<tours>\d+) tours of (?P<minutes>\d+) minutes about (?P<themes>.+)")
+)
+def _ask_tours(visit: Visit, tours: str, minutes: str, themes: str) -> None:
+    visit.page.request_tour(int(minutes), themes.split(" and "), tours=int(tours))
+
+
+@then("the tours are listed to choose from, the best first and shown")
+def _listed(visit: Visit) -> None:
+    choices = visit.page.tour_choices()
+    assert len(choices) == 2
+    assert choices[0][0].startswith("Best tour:")
+    assert [pressed for _, pressed in choices] == [True, False]
+    route = visit.page.driver.execute_script("return window.wildside.state.route")
+    assert visit.page.route_line() == route["path"]["coordinates"]
+
+
+@when("I choose the second tour")
+def _choose(visit: Visit) -> None:
+    visit.page.choose_tour(2)
+
+
+@then("the map draws the second tour in full and the first faint")
+def _second(visit: Visit) -> None:
+    route = visit.page.driver.execute_script("return window.wildside.state.route")
+    assert [pressed for _, pressed in visit.page.tour_choices()] == [False, True]
+    assert visit.page.route_line() == route["alternatives"][0]["path"]["coordinates"]
+    assert visit.page.faint_lines() == [route["path"]["coordinates"]]
+
+
 @then("the browser reports no error")
 def _no_error(visit: Visit) -> None:
     assert visit.page.console_errors() == []

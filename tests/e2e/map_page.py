@@ -112,11 +112,48 @@ class MapPage:
         )
 
     def click_map_centre(self) -> None:
-        """Click the middle of the map canvas."""
-        self.driver.find_element("css selector", "#map canvas").click()
+        """Tap the map near its middle, where no place is drawn (a place opens its card)."""
+        from selenium.webdriver.common.action_chains import ActionChains
 
-    def request_tour(self, minutes: int, themes: list[str]) -> None:
-        """Fill in the form and press "Plan the tour"."""
+        offset = self.driver.execute_script(
+            """const map = window.wildside.map, box = map.getCanvas().getBoundingClientRect();
+            for (let d = 0; d < 200; d += 7) {
+              const point = [box.width / 2 + d, box.height / 2 + d];
+              if (!map.queryRenderedFeatures(point, { layers: ["pois"] }).length) {
+                return [Math.round(d), Math.round(d)];
+              }
+            }
+            return [0, 0];"""
+        )
+        canvas = self.driver.find_element("css selector", "#map canvas")
+        ActionChains(self.driver).move_to_element_with_offset(canvas, *offset).click().perform()
+
+    def wait_for_tiles(self) -> dict[str, int]:
+        """Until the map has drawn walking edges and places from the vector tiles; their counts.
+
+        The page counts what is on screen whenever the map is idle (``data-walk-edges``,
+        ``data-pois`` on ``#map``), from ``map.queryRenderedFeatures``.
+        """
+
+        def counts() -> dict[str, int]:
+            data = self.driver.execute_script(
+                "const d = document.getElementById('map').dataset;"
+                "return {walk: Number(d.walkEdges || 0), pois: Number(d.pois || 0)}"
+            )
+            return {"walk_edges": int(data["walk"]), "pois": int(data["pois"])}
+
+        self._wait(lambda: all(counts().values()), "the walking network and places")
+        return counts()
+
+    def rendered(self, layer: str) -> int:
+        """Features of one style layer drawn on screen now (``map.queryRenderedFeatures``)."""
+        return int(self.driver.execute_script(f"return window.wildside.renderedCount({layer!r})"))
+
+    def request_tour(self, minutes: int, themes: list[str], *, tours: int = 1) -> None:
+        """Fill in the form (``tours``: how many to choose from) and press "Plan the tour"."""
+        from selenium.webdriver.support.select import Select
+
+        Select(self.driver.find_element("id", "alternatives")).select_by_value(str(tours))
         field = self.driver.find_element("id", "minutes")
         field.clear()
         field.send_keys(str(minutes))
@@ -155,12 +192,25 @@ class MapPage:
         )
         return list(data["geometry"]["coordinates"])
 
-    def places_shown(self) -> int:
-        """How many places the places layer holds."""
+    def faint_lines(self) -> list[list[list[float]]]:
+        """The coordinates of each other tour drawn faint (the alternatives source)."""
         data = self.driver.execute_async_script(
-            "window.wildside.map.getSource('places').getData().then(arguments[0])"
+            "window.wildside.map.getSource('alternatives').getData().then(arguments[0])"
         )
-        return len(data["features"])
+        return [list(f["geometry"]["coordinates"]) for f in data["features"]]
+
+    def tour_choices(self) -> list[tuple[str, bool]]:
+        """The tours to choose from: each button's text and whether it is the one shown."""
+        buttons = self.driver.find_elements("css selector", "#tours .tour-choice")
+        return [(str(b.text), b.get_attribute("aria-pressed") == "true") for b in buttons]
+
+    def choose_tour(self, number: int) -> None:
+        """Press the ``number``-th tour of the list (1: the best)."""
+        buttons = self.driver.find_elements("css selector", "#tours .tour-choice")
+        self.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center'})", buttons[number - 1]
+        )
+        buttons[number - 1].click()
 
     def text(self, element_id: str) -> str:
         """The visible text of one element."""

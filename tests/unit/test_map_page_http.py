@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from adapters.inbound.http.services import HttpServices
 from tests.support import defaults
 from tests.support.http_services import SilentTelemetry
 
-PAGE_FILES = ("index.html", "map.js", "map.css")
+PAGE_FILES = ("index.html", "api.js", "map-style.js", "tour-view.js", "map.js", "map.css")
 
 
 def _static_dir(root: Path, *, with_vendor: bool) -> Path:
@@ -61,6 +62,9 @@ def test_the_page_and_its_files_are_served_with_their_types_and_policy(
     expected = {
         "/": "text/html",
         "/static/map.js": "text/javascript",
+        "/static/map-style.js": "text/javascript",
+        "/static/tour-view.js": "text/javascript",
+        "/static/api.js": "text/javascript",
         "/static/map.css": "text/css",
         "/static/vendor/maplibre-gl-csp.js": "text/javascript",
         "/static/vendor/maplibre-gl-csp-worker.js": "text/javascript",
@@ -73,7 +77,9 @@ def test_the_page_and_its_files_are_served_with_their_types_and_policy(
             assert answer.headers["content-type"].split(";")[0] == media_type, path
             _assert_page_headers(answer.headers)
         page = client.get("/").text
-    assert '<script src="/static/map.js"' in page
+    for name in PAGE_FILES:
+        if name.endswith(".js"):
+            assert f'<script src="/static/{name}" defer>' in page, name
     assert '<script src="/static/vendor/maplibre-gl-csp.js"' in page
     assert "<script>" not in page  # every script is a file the policy allows
 
@@ -112,3 +118,15 @@ def test_the_page_is_not_in_the_openapi_document() -> None:
     assert isinstance(paths, dict)
     assert "/api/v1/routes" in paths
     assert not [path for path in paths if path == "/" or path.startswith("/static")]
+
+
+def test_the_page_loads_nothing_from_another_origin() -> None:
+    # The style has a blank background, no basemap, no glyphs or sprites (no text layers), and
+    # its tiles come from this origin; the one outside URL is the OSM credit's link.
+    style = (web.STATIC_DIR / "map-style.js").read_text()
+    assert not re.search(r"\b(glyphs|sprite)\s*:", style)
+    assert "`${origin}/tiles/${name}/{z}/{x}/{y}.pbf`" in style
+    for name in PAGE_FILES:
+        text = (web.STATIC_DIR / name).read_text()
+        urls = set(re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^\s\"'`]*", text))
+        assert urls <= {"https://www.openstreetmap.org/copyright"}, (name, urls)

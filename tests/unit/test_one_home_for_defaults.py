@@ -29,6 +29,7 @@ KEY = bytes(64)  # the HTTP builder reads a key file unless given one
 _SPECIAL = {
     "overpass_endpoints": "https://a.invalid/api/interpreter,https://b.invalid/api/interpreter",
     "allowed_origins": "https://app.example.com",
+    "tile_cors_origins": "https://app.example.com",
     "redis_url": "redis://127.0.0.1:2/0",
 }
 # Where a policy argument may be left out, and why.

@@ -38,6 +38,7 @@ from adapters.inbound.http.saved_routes import SavedRouteController
 from adapters.inbound.http.services import HttpServices, HttpSettings, Telemetry
 from adapters.inbound.http.sessions import TolerantCookieConfig
 from adapters.inbound.http.system import SystemController
+from adapters.inbound.http.tiles import TileController
 from adapters.inbound.http.web import web_routes
 from adapters.inbound.http.ws import status_socket
 from wildside.domain.errors import ConfigurationError, WildsideError
@@ -133,6 +134,7 @@ def create_app(services: ServicesFactory, settings: HttpSettings, telemetry: Tel
             PlaceController,
             SavedRouteController,
             PreferencesController,
+            TileController,  # public map data, in the tile gateway's URL scheme
             *web_routes(),  # the map page: public static files, not in the OpenAPI document
         ],
         lifespan=[lifespan],

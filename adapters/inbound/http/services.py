@@ -17,6 +17,7 @@ from wildside.app.list_routes import ListRoutes
 from wildside.app.preferences import UserPreferences
 from wildside.app.saved_routes import SavedRoutes
 from wildside.app.submit_route import SubmitRoute
+from wildside.app.vector_tiles import VectorTiles
 from wildside.ports.health_probe import HealthProbe
 
 
@@ -63,6 +64,7 @@ class HttpServices:
     list_routes: ListRoutes
     saved_routes: SavedRoutes
     preferences: UserPreferences
+    vector_tiles: VectorTiles  # /tiles: the map's vector tiles and TileJSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,4 +82,6 @@ class HttpSettings:
     request_timeout_s: float
     allowed_origins: tuple[str, ...]  # besides the request's own, for cookie WebSockets
     ws_auth_recheck_s: float  # an open socket's credential is checked this often
+    tile_cors_origins: tuple[str, ...]  # pages of these origins may read /tiles ("*": any)
+    tile_cors_max_age_s: int  # how long a browser keeps a tile preflight's answer
     retry_after_s: int = 1  # what GET tells a client to wait while a route is pending

@@ -8,7 +8,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from adapters.outbound.postgres.connection import ConnectionSource, translate_errors
-from adapters.outbound.postgres.poi_sql import POI_CHANGED, record_import
+from adapters.outbound.postgres.poi_sql import POI_CHANGED, data_version, record_import
 from wildside.domain.map_data import PoiRecord
 from wildside.domain.scoring import Poi
 from wildside.ports.poi_repository import (
@@ -138,5 +138,4 @@ class PostgresPoiRepository(PoiRepository):
             translate_errors("could not read the data version", PoiRepositoryError),
             self._connections() as conn,
         ):
-            row = conn.execute("SELECT max(id) FROM map_imports").fetchone()
-        return f"import-{row[0]}" if row and row[0] is not None else "empty"
+            return data_version(conn)

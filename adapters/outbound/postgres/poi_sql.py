@@ -1,4 +1,4 @@
-"""SQL shared by every writer of ``pois`` and ``map_imports`` (file ingest and Overpass)."""
+"""SQL shared by every writer of ``pois`` and ``map_imports``, and the data version they move."""
 
 from __future__ import annotations
 
@@ -21,3 +21,9 @@ def record_import(conn: Connection[Any], source: str | None, counts: dict[str, i
     conn.execute(
         "INSERT INTO map_imports (source, counts) VALUES (%s, %s)", (source, Jsonb(counts))
     )
+
+
+def data_version(conn: Connection[Any]) -> str:
+    """``import-<id>`` of the newest import, or ``empty``: what tours and tiles are tagged with."""
+    row = conn.execute("SELECT max(id) FROM map_imports").fetchone()
+    return f"import-{row[0]}" if row and row[0] is not None else "empty"

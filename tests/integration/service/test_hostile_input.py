@@ -52,6 +52,8 @@ OPERATIONS = [
     ("DELETE", f"/api/v1/saved-routes/{ANY_REQUEST_ID}", False),
     ("GET", "/api/v1/me/preferences", False),
     ("PUT", "/api/v1/me/preferences", True),
+    ("GET", "/tiles/pois,walk_edges/14/9327/4742.pbf", False),
+    ("GET", "/tiles/walk_edges.json", False),
 ]
 
 

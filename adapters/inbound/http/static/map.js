@@ -1,17 +1,19 @@
 // The Wildside map page: sign in, set a start, request a tour, follow it over /ws, draw it.
 // Plain JavaScript, no build step; the only library is MapLibre GL JS (CSP build, self-hosted).
+// map-style.js builds the style, tour-view.js renders a final tour, api.js talks to the API;
+// this file wires the page.
 "use strict";
 
 (() => {
-  // The themes of docs/api.md (POST /api/v1/routes, "preferences").
-  const THEMES = ["architecture", "art", "culture", "food", "history", "nature", "religion", "views"];
+  const { THEMES, EMPTY } = window.WildsideStyle;
+  const view = window.WildsideTourView;
   const DEFAULT_CENTER = [24.9441, 60.1712]; // central Helsinki, the bundled sample extract
-  const PLACES_RADIUS_M = 1500;
-  const PLACES_LIMIT = 200;
   const MAX_POLL_WAIT_MS = 2000;
-  const EMPTY = { type: "FeatureCollection", features: [] };
 
-  const state = { signedIn: false, token: null, start: null, requestId: null, route: null, markers: [], via: null, candidates: 0 };
+  const state = {
+    signedIn: false, token: null, start: null, requestId: null, route: null, tours: [],
+    selected: 0, markers: [], via: null, candidates: 0,
+  };
   const $ = (id) => document.getElementById(id);
 
   // The worker runs from our own origin, so the CSP needs no blob: worker.
@@ -22,75 +24,35 @@
     Number(query.get("lng")) || DEFAULT_CENTER[0],
     Number(query.get("lat")) || DEFAULT_CENTER[1],
   ];
-  // No tiles: the page needs no internet. A plain background, the places the
-  // server knows, and the tour's own walking path.
+  // No basemap: the page needs no internet. A plain background, the walking network and the
+  // places from this server's vector tiles (/tiles), and the tour's own walking path.
   const map = new maplibregl.Map({
     container: "map",
     center,
     zoom: 14,
-    attributionControl: { customAttribution: "© OpenStreetMap contributors (ODbL)" },
-    style: {
-      version: 8,
-      sources: {
-        places: { type: "geojson", data: EMPTY },
-        route: { type: "geojson", data: EMPTY },
-        start: { type: "geojson", data: EMPTY },
-      },
-      layers: [
-        { id: "background", type: "background", paint: { "background-color": "#eef1ea" } },
-        {
-          id: "places", type: "circle", source: "places",
-          paint: { "circle-radius": 4, "circle-color": "#4d7c0f", "circle-opacity": 0.6 },
-        },
-        {
-          id: "route-casing", type: "line", source: "route",
-          layout: { "line-join": "round", "line-cap": "round" },
-          paint: { "line-color": "#ffffff", "line-width": 8 },
-        },
-        {
-          id: "route", type: "line", source: "route",
-          layout: { "line-join": "round", "line-cap": "round" },
-          paint: { "line-color": "#c2410c", "line-width": 4 },
-        },
-        {
-          id: "start", type: "circle", source: "start",
-          paint: {
-            "circle-radius": 8, "circle-color": "#1d4ed8",
-            "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
-          },
-        },
-      ],
-    },
+    attributionControl: { compact: window.matchMedia("(max-width: 700px)").matches },
+    style: window.WildsideStyle.build(),
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   const ready = new Promise((resolve) => map.on("load", resolve));
+
+  // What the map has drawn, for people reading the page's state and for the browser tests:
+  // data-walk-edges and data-pois count the features on screen once the map is idle.
+  function renderedCount(layer) {
+    return map.getLayer(layer) ? map.queryRenderedFeatures({ layers: [layer] }).length : 0;
+  }
+  map.on("idle", () => {
+    const box = map.getContainer();
+    box.dataset.walkEdges = String(renderedCount("walk-edges"));
+    box.dataset.pois = String(renderedCount("pois"));
+  });
 
   function say(text, isError = false) {
     $("status").textContent = text;
     $("status").classList.toggle("error", isError);
   }
 
-  function credentials() {
-    return state.token ? { Authorization: `Bearer ${state.token}` } : {};
-  }
-
-  // One call to the API; a problem (RFC 9457) becomes an Error carrying its detail.
-  async function api(method, path, body) {
-    const headers = { Accept: "application/json", ...credentials() };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, {
-      method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const payload = text ? JSON.parse(text) : null;
-    if (!response.ok) {
-      const error = new Error((payload && (payload.detail || payload.title)) || `HTTP ${response.status}`);
-      error.status = response.status;
-      throw error;
-    }
-    return { status: response.status, body: payload, headers: response.headers };
-  }
+  const api = (method, path, body) => window.WildsideApi.request(method, path, body, state.token);
 
   async function whoAmI() {
     try {
@@ -98,7 +60,6 @@
       state.signedIn = true;
       $("who").textContent = `Signed in as ${me.body.username}.`;
       $("signin").open = false;
-      if (state.start) loadPlaces();
       return true;
     } catch (error) {
       state.signedIn = false;
@@ -131,19 +92,21 @@
     return [...document.querySelectorAll("#themes input:checked")].map((box) => box.value);
   }
 
-  async function loadPlaces() {
-    if (!state.start || !state.signedIn) return; // the places are for signed-in users
-    const params = new URLSearchParams({
-      lat: state.start.lat, lng: state.start.lng, radius_m: PLACES_RADIUS_M, limit: PLACES_LIMIT,
+  // Places of the chosen themes stand out on the map (they are what the tour will favour).
+  async function highlightThemes() {
+    await ready;
+    map.setPaintProperty("pois", "circle-opacity", window.WildsideStyle.placeOpacity(selectedThemes()));
+  }
+
+  // A click on a place: its name and themes, and a button to start the tour there.
+  function showPlace(feature) {
+    const [lng, lat] = feature.geometry.coordinates;
+    const popup = new maplibregl.Popup({ closeButton: true, maxWidth: "240px" });
+    const card = view.placeCard(feature.properties, () => {
+      popup.remove();
+      setStart(lat, lng);
     });
-    for (const theme of selectedThemes()) params.append("themes", theme);
-    try {
-      const places = await api("GET", `/api/v1/pois?${params}`);
-      await ready;
-      map.getSource("places").setData(places.body);
-    } catch (error) {
-      say(`Places: ${error.message}`, true);
-    }
+    popup.setLngLat([lng, lat]).setDOMContent(card).addTo(map);
   }
 
   async function setStart(lat, lng) {
@@ -154,17 +117,34 @@
     });
     $("start-label").textContent = `Start: ${state.start.lat}, ${state.start.lng}`;
     $("plan").disabled = false;
-    loadPlaces();
+  }
+
+  function clearDrawnTour() {
+    for (const marker of state.markers) marker.remove();
+    state.markers = [];
+    $("stops").replaceChildren();
+    $("summary").textContent = "";
+    map.getSource("route").setData(EMPTY);
   }
 
   function clearTour() {
-    for (const marker of state.markers) marker.remove();
-    state.markers = [];
+    clearDrawnTour();
     state.route = null;
-    $("stops").replaceChildren();
+    state.tours = [];
+    state.selected = 0;
     $("notes").replaceChildren();
-    $("summary").textContent = "";
-    map.getSource("route").setData(EMPTY);
+    $("tours").replaceChildren();
+    $("tours-box").hidden = true;
+    $("skipped").replaceChildren();
+    $("skipped-box").hidden = true;
+    map.getSource("alternatives").setData(EMPTY);
+    map.getSource("skipped").setData(EMPTY);
+  }
+
+  function addMarker(stop, number, title) {
+    const element = view.element("div", "stop-marker", String(number));
+    element.title = title;
+    state.markers.push(new maplibregl.Marker({ element }).setLngLat([stop.lng, stop.lat]).addTo(map));
   }
 
   function showProgress(status, progress) {
@@ -173,65 +153,52 @@
     say(`Tour ${status}${progress !== undefined ? ` (${progress} %)` : ""}…`);
   }
 
-  function minutes(seconds) {
-    return Math.round(seconds / 60);
-  }
-
-  // A final tour, or (final = false) a better one found while the search goes on.
+  // A better tour found while the search goes on.
   function showCandidate(candidate) {
     // Straight lines between the stops so far (path_kind "straight"); no reasons or times yet.
     clearTour();
     map.getSource("route").setData({ type: "Feature", properties: {}, geometry: candidate.path });
-    for (const stop of candidate.stops) {
-      const element = document.createElement("div");
-      element.className = "stop-marker";
-      element.textContent = String(stop.order);
-      element.title = `${stop.order}. ${stop.name || stop.id}`;
-      state.markers.push(new maplibregl.Marker({ element }).setLngLat([stop.lng, stop.lat]).addTo(map));
-    }
+    for (const stop of candidate.stops) addMarker(stop, stop.order, `${stop.order}. ${stop.name || stop.id}`);
     say(`Improving the tour: ${candidate.stops.length} stops so far.`);
   }
 
-  function showRoute(route, final = true) {
+  // One of the final tours: drawn in full, its stops listed and numbered, the others faint.
+  function selectTour(index) {
+    const route = state.route;
+    const tour = state.tours[index];
+    if (!route || !tour) return false;
+    state.selected = index;
+    clearDrawnTour();
+    map.getSource("route").setData({ type: "Feature", properties: {}, geometry: tour.path });
+    map.getSource("alternatives").setData(view.others(state.tours, index));
+    view.renderChoices(state.tours, index, selectTour);
+    view.renderStops(tour, addMarker);
+    map.getSource("skipped").setData(view.renderSkipped(tour.skipped || route.skipped));
+    $("summary").textContent = view.summary(route, state.tours, index);
+    return true;
+  }
+
+  // Every tour in view, once: a switch then shows the choice without moving the map.
+  function fitTours() {
+    const coordinates = state.tours.flatMap((each) => (each.path ? each.path.coordinates : []));
+    if (coordinates.length < 2) return;
+    const bounds = coordinates.reduce(
+      (box, point) => box.extend(point), new maplibregl.LngLatBounds(coordinates[0], coordinates[0]));
+    // Room for the markers (24 px) and, on the right, the zoom buttons.
+    const narrow = window.matchMedia("(max-width: 700px)").matches;
+    const padding = narrow ? { top: 28, bottom: 36, left: 28, right: 56 } : 48;
+    map.fitBounds(bounds, { padding, duration: 0 });
+  }
+
+  function showRoute(route) {
     clearTour();
-    if (final) state.route = route;
-    map.getSource("route").setData({ type: "Feature", properties: {}, geometry: route.path });
-    route.stops.forEach((stop, index) => {
-      const element = document.createElement("div");
-      element.className = "stop-marker";
-      element.textContent = String(index + 1);
-      element.title = `${index + 1}. ${stop.name}: ${stop.reason}`;
-      state.markers.push(new maplibregl.Marker({ element }).setLngLat([stop.lng, stop.lat]).addTo(map));
-      const item = document.createElement("li");
-      const name = document.createElement("strong");
-      name.textContent = stop.name;
-      const reason = document.createElement("span");
-      reason.className = "reason";
-      reason.textContent = stop.reason;
-      const when = document.createElement("span");
-      when.className = "when";
-      when.textContent = `arrive after ${minutes(stop.arrival_offset_s)} min, stay ${minutes(stop.dwell_s)} min`;
-      item.append(name, reason, when);
-      $("stops").append(item);
-    });
-    for (const note of route.notes || []) {
-      const item = document.createElement("li");
-      item.textContent = note;
-      $("notes").append(item);
-    }
-    $("summary").textContent =
-      `${route.stops.length} stops, ${(route.distance_m / 1000).toFixed(1)} km, ` +
-      `${minutes(route.used_s)} of ${minutes(route.budget_s)} min. ${route.attribution}`;
-    const coordinates = route.path.coordinates;
-    if (coordinates.length > 1) {
-      const bounds = coordinates.reduce(
-        (box, point) => box.extend(point), new maplibregl.LngLatBounds(coordinates[0], coordinates[0]));
-      map.fitBounds(bounds, { padding: 40, duration: 0 });
-    }
-    if (final) {
-      $("progress").hidden = true;
-      say("Your tour is ready.");
-    }
+    state.route = route;
+    state.tours = view.toursOf(route);
+    for (const note of route.notes || []) $("notes").append(view.element("li", null, note));
+    selectTour(0);
+    fitTours();
+    $("progress").hidden = true;
+    say("Your tour is ready.");
   }
 
   async function fetchRoute(requestId) {
@@ -258,14 +225,10 @@
     }
   }
 
-  // docs/api.md, "WebSocket": the token travels as a subprotocol, never in the URL.
+  // docs/api.md, "WebSocket": progress, better tours while the search goes on, then the end.
   function follow(requestId) {
-    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const protocols = state.token ? ["wildside.v1", `bearer.${state.token}`] : ["wildside.v1"];
-    const socket = new WebSocket(`${scheme}//${window.location.host}/ws`, protocols);
+    const socket = window.WildsideApi.statusSocket(requestId, state.token);
     let finished = false;
-    socket.onopen = () => socket.send(JSON.stringify(
-      { type: "subscribe", channel: "route_generation_status", request_id: requestId }));
     socket.onmessage = async (event) => {
       const message = JSON.parse(event.data);
       if (message.request_id !== requestId || state.requestId !== requestId) return;
@@ -307,6 +270,9 @@
       duration_minutes: Number($("minutes").value),
       preferences: selectedThemes(),
     };
+    const tours = Number($("alternatives").value);
+    if (tours > 1) body.alternatives = tours; // docs/api.md: k distinct tours in one job
+    if ($("end-mode").value === "anywhere") body.end = "anywhere";
     try {
       const accepted = await api("POST", "/api/v1/routes", body);
       state.requestId = accepted.body.request_id;
@@ -324,8 +290,10 @@
     const box = document.createElement("input");
     box.type = "checkbox";
     box.value = theme;
-    box.addEventListener("change", loadPlaces);
-    label.append(box, ` ${theme}`);
+    box.addEventListener("change", highlightThemes);
+    const swatch = view.element("span", `swatch theme-${theme}`);
+    swatch.setAttribute("aria-hidden", "true");
+    label.append(box, swatch, ` ${theme}`);
     $("themes").append(label);
   }
   $("token-form").addEventListener("submit", (event) => {
@@ -340,9 +308,18 @@
     event.preventDefault();
     submitTour();
   });
-  map.on("click", (event) => setStart(event.lngLat.lat, event.lngLat.lng));
+  // A click on a place tells about it (and offers to start there); anywhere else sets the start.
+  map.on("click", (event) => {
+    const places = map.getLayer("pois") ? map.queryRenderedFeatures(event.point, { layers: ["pois"] }) : [];
+    if (places.length) showPlace(places[0]);
+    else setStart(event.lngLat.lat, event.lngLat.lng);
+  });
+  map.on("mouseenter", "pois", () => { map.getCanvas().style.cursor = "pointer"; });
+  map.on("mouseleave", "pois", () => { map.getCanvas().style.cursor = ""; });
   whoAmI(); // a session cookie from an earlier visit signs the page in
 
   // For scripts and the browser tests: the same actions a person takes.
-  window.wildside = { map, ready, state, setStart, useToken, login, submitTour };
+  window.wildside = {
+    map, ready, state, setStart, useToken, login, submitTour, showRoute, selectTour, renderedCount,
+  };
 })();
