@@ -277,7 +277,7 @@ def print_opening_hours(report: dict[str, Any]) -> None:
         at = start[11:16]
 
         def p50(key: str, rows: list[dict[str, Any]] = mine) -> float:
-            return statistics.median(r[key] for r in rows)
+            return float(statistics.median(r[key] for r in rows))
 
         def ratio(label: str, rows: list[dict[str, Any]] = mine) -> str:
             kept = [r[f"{label}_score"] / r["plain_score"] for r in rows if r["plain_score"] > 0]
