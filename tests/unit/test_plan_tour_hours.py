@@ -205,3 +205,18 @@ def test_a_merged_place_keeps_the_hours_of_its_twin() -> None:
     # Then the place kept is the node, with the building's hours
     (merged,) = merge_duplicates([node, way])
     assert (merged.key, merged.tags.get(HOURS_TAG)) == ("node/1", "09:00-20:00")
+
+
+def test_a_tour_emptied_by_closed_doors_says_so() -> None:
+    # Given every place open only by day, and a walk at three in the morning
+    places = _places({p.key: "10:00-18:00" for p in PLACES})
+    tour = _planner(places)(_spec(TUESDAY + timedelta(hours=3)))
+    # Then the tour is empty, says why in the walker's words, and lists the best of them
+    assert tour.stops == []
+    assert tour.notes == (
+        "The tour has no stops.",
+        f"All {len(PLACES)} places found are closed whenever the tour could get there"
+        " (the best are listed as skipped).",
+    )
+    assert len(tour.skipped) == 10
+    assert tour.skipped[0].key == BEST.key

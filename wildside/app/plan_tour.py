@@ -210,6 +210,7 @@ class PlanTour:
             max_start_snap_m=s.max_start_snap_m,
             max_poi_snap_m=s.max_poi_snap_m,
             quickest_visit_s=_quickest_visit(seconds, service, problem.end, s.unreachable),
+            closed=hours.closed,
         )
         return Tour(
             start=request.start,

@@ -136,6 +136,11 @@ class TourHours:
         score = sum(problem.scores[i] for i in set(route))
         return replace(solution, route=route, score=score, iterations=iterations)
 
+    @property
+    def closed(self) -> int:
+        """How many places were left out as closed (for the tour's notes)."""
+        return len(self._closed)
+
     def mark(self, stops: Sequence[TourStop]) -> list[TourStop]:
         """``stops`` saying whether each is open at arrival or unknown, with its hours as tagged."""
         return [
