@@ -125,8 +125,11 @@ def build_plan_tour(
     from wildside.domain.solver.engine import NumbaTourEngine
 
     # Compile (or load from numba's cache) before the first request, so no
-    # request pays for it.
+    # request pays for it; the same for the opening-hours tables.
     warm_up()
+    if calendar is None:
+        calendar = OpeningHoursPyOpeningCalendar()
+        calendar.warm_up()
 
     if engine is None and network is not None:
         engine = NumbaTourEngine(network)
@@ -142,7 +145,7 @@ def build_plan_tour(
         engines=engines,
         clock=clock or SystemClock(),
         tracer=tracer,
-        calendar=calendar or OpeningHoursPyOpeningCalendar(),
+        calendar=calendar,
     )
 
 

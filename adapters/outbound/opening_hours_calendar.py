@@ -42,6 +42,13 @@ class OpeningHoursPyOpeningCalendar(OpeningCalendar):
         """``instant`` in the zone the library infers for ``point`` (UTC if it cannot)."""
         return instant.astimezone(_zone(point, instant.astimezone(_UTC)))
 
+    def warm_up(self) -> None:
+        """Load the library's time-zone and holiday tables (about 0.3 s, once per process).
+
+        The composition root calls it at boot, so no request pays for it.
+        """
+        self.local_time(GeoPoint(60.17, 24.94), datetime(2026, 1, 1, tzinfo=_UTC))
+
 
 def _opening(place: HoursQuery, begin: datetime, end: datetime, horizon_s: float) -> PlaceOpening:
     if place.hours is None:

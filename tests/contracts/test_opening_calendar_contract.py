@@ -109,3 +109,10 @@ def test_the_time_zone_comes_from_the_coordinates() -> None:
         [HoursQuery("10:00-20:00", tokyo)], TUESDAY_9, HOUR
     )
     assert opening.windows == (OpenWindow(0.0, HOUR),)
+
+
+def test_the_adapter_warms_up_once_at_boot() -> None:
+    calendar = OpeningHoursPyOpeningCalendar()
+    calendar.warm_up()
+    calendar.warm_up()  # harmless again
+    assert calendar.local_time(HELSINKI, TUESDAY_9).hour == 9
