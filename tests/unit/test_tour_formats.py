@@ -101,7 +101,7 @@ def test_text_and_summary_say_why_an_empty_tour_is_empty() -> None:
 def test_text_and_summary_say_when_the_walk_starts_and_what_was_closed() -> None:
     # Given a tour starting at 19:00 whose museum was closed, and a stop of known hours
     stop = dataclasses.replace(TOUR.stops[0], opening=StopOpening("open", "Mo-Su 10:00-20:00"))
-    closed = SkippedPlace("way/9", "Kiasma", 0.95, "Tu-Su 10:00-18:00")
+    closed = SkippedPlace("way/9", "Kiasma", 60.172, 24.936, 0.95, "Tu-Su 10:00-18:00")
     evening = datetime(2026, 12, 8, 19, 0, tzinfo=timezone(timedelta(hours=2)))
     tour = dataclasses.replace(TOUR, stops=[stop], start_time=evening, skipped=(closed,))
     # Then the text names the closed place, and the GeoJSON carries all of it
@@ -109,7 +109,14 @@ def test_text_and_summary_say_when_the_walk_starts_and_what_was_closed() -> None
     collection = json.loads(to_geojson(tour))
     assert collection["start_time"] == "2026-12-08T19:00:00+02:00"
     assert collection["skipped"] == [
-        {"id": "way/9", "name": "Kiasma", "score": 0.95, "opening_hours": "Tu-Su 10:00-18:00"}
+        {
+            "id": "way/9",
+            "name": "Kiasma",
+            "lat": 60.172,
+            "lng": 24.936,
+            "score": 0.95,
+            "opening_hours": "Tu-Su 10:00-18:00",
+        }
     ]
     assert collection["features"][1]["properties"]["opening"] == {
         "state": "open",

@@ -159,7 +159,9 @@ class TourHours:
             key=lambda p: (-p.score, p.poi.key),
         )
         return tuple(
-            SkippedPlace(p.poi.key, p.poi.name, p.score, self._hours(p.poi.key))
+            SkippedPlace(
+                p.poi.key, p.poi.name, p.poi.lat, p.poi.lng, p.score, self._hours(p.poi.key)
+            )
             for p in good[:MAX_SKIPPED]
         )
 

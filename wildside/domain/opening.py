@@ -130,6 +130,8 @@ class SkippedPlace:
 
     key: str
     name: str | None
+    lat: float
+    lng: float
     score: float
     hours: str | None
     reason: Literal["closed"] = "closed"

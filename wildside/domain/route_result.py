@@ -60,6 +60,8 @@ class RouteSkippedPlace:
 
     id: str
     name: str | None
+    lat: float
+    lng: float
     score: float
     opening_hours: str | None
     reason: Literal["closed"] = "closed"
@@ -230,7 +232,8 @@ def route_result(tour: Tour) -> RouteResult:
         ),
         start_time=None if tour.start_time is None else tour.start_time.replace(microsecond=0),
         skipped=tuple(
-            RouteSkippedPlace(p.key, p.name, p.score, p.hours, p.reason) for p in tour.skipped
+            RouteSkippedPlace(p.key, p.name, p.lat, p.lng, p.score, p.hours, p.reason)
+            for p in tour.skipped
         ),
     )
 

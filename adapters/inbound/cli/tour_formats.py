@@ -141,7 +141,14 @@ def tour_summary(tour: Tour) -> dict[str, Any]:
         "notes": list(tour.notes),
         "start_time": None if tour.start_time is None else tour.start_time.isoformat(),
         "skipped": [
-            {"id": p.key, "name": p.name, "score": p.score, "opening_hours": p.hours}
+            {
+                "id": p.key,
+                "name": p.name,
+                "lat": p.lat,
+                "lng": p.lng,
+                "score": p.score,
+                "opening_hours": p.hours,
+            }
             for p in tour.skipped
         ],
     }
