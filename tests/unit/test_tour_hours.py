@@ -116,14 +116,23 @@ def test_places_closed_all_tour_take_no_candidate_slot() -> None:
     places = [*PLACES, _place(4, "08:00-17:00")]
     hours = _hours(places)
     assert [p.poi.key for p in hours.open_places(places)] == ["node/1", "node/2", "node/3"]
-    # And a place no arrival could find open is worth nothing from the first solve on
-    engine = ScriptedEngine([[0, 2, 0]])
-    far = [[0.0, 9e3, 300.0, 600.0], [9e3, 0, 0, 0], [300.0, 0, 0, 0], [600.0, 0, 0, 0]]
+
+
+def test_a_place_no_arrival_finds_open_is_worth_nothing_one_out_of_reach_is_not_closed() -> None:
+    # Given place 1 closing at 19:05, five minutes' walk away (its 10-minute visit cannot
+    # fit), and place 3 open all evening but beyond the budget's reach
+    places = [_place(1, "08:00-19:05"), _place(2, None), _place(3, "19:00-23:00", 0.9)]
+    seconds = [[0.0, 300.0, 300.0, 9e3], [300.0, 0, 0, 0], [300.0, 0, 0, 0], [9e3, 0, 0, 0]]
     problem = OrienteeringProblem(
-        [0.0, 0.5, 0.5, 0.9], far, [0.0, 600.0, 600.0, 600.0], 0, 0, 3600.0, 0, 10, 1.0
+        [0.0, 0.5, 0.5, 0.9], seconds, [0.0, 600.0, 600.0, 600.0], 0, 0, 3600.0, 0, 10, 1.0
     )
-    hours.solve(engine, problem, PLACES)  # type: ignore[arg-type]
+    engine = ScriptedEngine([[0, 2, 0]])
+    hours = _hours(places)
+    hours.solve(engine, problem, places)  # type: ignore[arg-type]
+    # Then place 1 is worth nothing from the first solve on, and listed as closed;
+    # place 3 is left to the solver (it cannot reach it) and is not called closed
     assert engine.problems[0].scores == [0.0, 0.0, 0.5, 0.9]
+    assert [p.key for p in hours.skipped([])] == ["node/1"]
 
 
 def test_the_start_time_is_on_the_starts_clock() -> None:

@@ -95,18 +95,16 @@ class TourHours:
             for index, place in enumerate(candidates)
             if self._opening(place.poi.key).is_known
         }
-        # Places no arrival could find open (walking straight there, and on to the end).
-        excluded = {
-            node
-            for node, opening in openings.items()
-            if not opening.fits(
-                costs[problem.start][node],
-                problem.budget - service[node] - costs[node][problem.end],
-                service[node] + slack,
-            )
-        }
+        # Places the budget lets the walker reach (straight there, and on to the end) but
+        # no such arrival finds open; those out of reach anyway are the solver's to skip.
+        excluded: set[int] = set()
+        for node, opening in openings.items():
+            earliest = costs[problem.start][node]
+            latest = problem.budget - service[node] - costs[node][problem.end]
+            if earliest <= latest and not opening.fits(earliest, latest, service[node] + slack):
+                excluded.add(node)
 
-        def sketch(route: list[int], score: float) -> None:  # followers never see a closed stop
+        def sketch(route: list[int], _score: float) -> None:  # followers never see a closed stop
             if improved is not None:
                 kept = keep_open(route, costs, service, openings, slack)
                 improved(kept, sum(problem.scores[i] for i in set(kept)))
