@@ -15,6 +15,7 @@ from wildside.app.rebuild_walk_tiles import RebuildWalkTiles
 from wildside.domain.errors import ConfigurationError
 from wildside.ports.clock import Clock
 from wildside.ports.map_data_store import MapDataStore
+from wildside.ports.opening_calendar import OpeningCalendar
 from wildside.ports.osm_extract_source import OsmExtractSource
 from wildside.ports.poi_repository import PoiRepository
 from wildside.ports.progress import Progress
@@ -108,21 +109,27 @@ def build_plan_tour(
     clock: Clock | None = None,
     tracer: Tracer | None = None,
     connections: ConnectionSource | None = None,
+    calendar: OpeningCalendar | None = None,
 ) -> PlanTour:
     """Wire the tour-planning use case; tests pass their own network, engine or fakes.
 
     By default each request gets an engine over its area's tiles (read on
     demand, cached by bytes); a ``network`` or ``engine`` passed in serves
-    every request instead (the whole-graph baseline of the benchmarks).
+    every request instead (the whole-graph baseline of the benchmarks). Opening
+    hours are read with opening-hours-py unless a ``calendar`` is passed.
     """
+    from adapters.outbound.opening_hours_calendar import OpeningHoursPyOpeningCalendar
     from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
     from wildside.app.plan_tour import PlanTour
     from wildside.domain.solver import warm_up
     from wildside.domain.solver.engine import NumbaTourEngine
 
     # Compile (or load from numba's cache) before the first request, so no
-    # request pays for it.
+    # request pays for it; the same for the opening-hours tables.
     warm_up()
+    if calendar is None:
+        calendar = OpeningHoursPyOpeningCalendar()
+        calendar.warm_up()
 
     if engine is None and network is not None:
         engine = NumbaTourEngine(network)
@@ -138,6 +145,7 @@ def build_plan_tour(
         engines=engines,
         clock=clock or SystemClock(),
         tracer=tracer,
+        calendar=calendar,
     )
 
 

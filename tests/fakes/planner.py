@@ -84,6 +84,8 @@ class FakePlanner:
             data_version=self.version,
             diagnostics=Diagnostics(40, 20, 0.01, 0.02, 0.03, 0.06, 1500, is_partial=is_partial),
             themes=tuple(request.themes),
+            # As PlanTour: the request's start, or when the tour is planned (here, after its steps).
+            start_time=request.start_time or (self.clock.now() if self.clock else None),
         )
         # ``alternatives: k``: k - 1 one-stop tours, each with the next seed, best first.
         others = tuple(

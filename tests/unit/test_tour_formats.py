@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -13,6 +14,7 @@ from adapters.inbound.cli.app import run
 from adapters.inbound.cli.tour_formats import to_geojson, to_gpx, to_text
 from tests.unit.test_cli import FakeRuntime
 from wildside.domain.geo import GeoPoint
+from wildside.domain.opening import SkippedPlace, StopOpening
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
 
@@ -96,6 +98,32 @@ def test_text_and_summary_say_why_an_empty_tour_is_empty() -> None:
     assert json.loads(to_geojson(empty))["notes"] == list(notes)
 
 
+def test_text_and_summary_say_when_the_walk_starts_and_what_was_closed() -> None:
+    # Given a tour starting at 19:00 whose museum was closed, and a stop of known hours
+    stop = dataclasses.replace(TOUR.stops[0], opening=StopOpening("open", "Mo-Su 10:00-20:00"))
+    closed = SkippedPlace("way/9", "Kiasma", 60.172, 24.936, 0.95, "Tu-Su 10:00-18:00")
+    evening = datetime(2026, 12, 8, 19, 0, tzinfo=timezone(timedelta(hours=2)))
+    tour = dataclasses.replace(TOUR, stops=[stop], start_time=evening, skipped=(closed,))
+    # Then the text names the closed place, and the GeoJSON carries all of it
+    assert "    closed then: Kiasma\n" in to_text(tour)
+    collection = json.loads(to_geojson(tour))
+    assert collection["start_time"] == "2026-12-08T19:00:00+02:00"
+    assert collection["skipped"] == [
+        {
+            "id": "way/9",
+            "name": "Kiasma",
+            "lat": 60.172,
+            "lng": 24.936,
+            "score": 0.95,
+            "opening_hours": "Tu-Su 10:00-18:00",
+        }
+    ]
+    assert collection["features"][1]["properties"]["opening"] == {
+        "state": "open",
+        "hours": "Mo-Su 10:00-20:00",
+    }
+
+
 def _route(*args: str) -> tuple[int, str, str, RouteRuntime]:
     runtime = RouteRuntime()
     out, err = io.StringIO(), io.StringIO()
@@ -131,6 +159,14 @@ def test_route_command_builds_the_request_and_prints_geojson() -> None:
         (["--lat", "60", "--lng", "24.9", "--minutes", "100000"], "at most 480"),
         (["--lat", "60", "--lng", "24.9", "--minutes", "60", "--end-lat", "60"], "both --end"),
         (["--lat", "60", "--lng", "24.9", "--minutes", "60", "--pace", "9"], "pace must be"),
+        (
+            ["--lat", "60", "--lng", "24.9", "--minutes", "60", "--start-time", "10:00"],
+            "start_time",
+        ),
+        (
+            ["--lat", "60", "--lng", "24.9", "--minutes", "60", "--start-time", "2026-12-08T10:00"],
+            "needs a UTC offset",
+        ),
     ],
 )
 def test_bad_route_input_is_a_one_line_error(args: list[str], message: str) -> None:
@@ -138,6 +174,17 @@ def test_bad_route_input_is_a_one_line_error(args: list[str], message: str) -> N
     assert (code, out) == (1, "")
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_route_command_takes_a_start_time_with_its_offset() -> None:
+    code, _, _, runtime = _route(
+        "--lat", "60.17", "--lng", "24.94", "--minutes", "90",
+        "--start-time", "2026-12-08T10:00+02:00",
+    )  # fmt: skip
+    assert code == 0
+    (request,) = runtime.requests
+    assert request.start_time is not None
+    assert request.start_time.isoformat() == "2026-12-08T10:00:00+02:00"
 
 
 def test_non_numbers_are_usage_errors() -> None:

@@ -187,7 +187,7 @@ class GenerateRoute:
     def _run(self, job: GenerateRouteJob, *, deadline: float) -> JobOutcome:
         with self._tracer.span("data version"):
             data_version = self._planner.data_version()
-        key = job.spec.cache_key(data_version)
+        key = job.spec.cache_key(data_version, now=self._clock.now())
         with self._tracer.span("route cache lookup"):
             cached = self._cached(key)
         outcome = JobOutcome.CACHE_HIT if cached is not None else JobOutcome.SUCCEEDED
@@ -208,6 +208,9 @@ class GenerateRoute:
             # stopped early (a partial tour) or only the leg paths ran late.
             cached = route_result(tour)
             if not tour.diagnostics.is_partial:  # a later request deserves a full search
+                # Kept under the quarter hour it was planned for (a job may cross into the next).
+                if tour.start_time is not None:
+                    key = job.spec.cache_key(data_version, now=tour.start_time)
                 self._store_in_cache(key, cached)
         result = cached.served(is_cache_hit=outcome is JobOutcome.CACHE_HIT)
         done = StatusUpdate(job.request_id, RouteStatus.SUCCEEDED, 100, self._clock.now())

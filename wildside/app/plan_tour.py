@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wildside.app.tour_alternatives import with_alternatives
+from wildside.app.tour_hours import TourHours
 from wildside.app.tour_sketch import sketcher
 from wildside.domain.dedup import merge_duplicates, without_places
 from wildside.domain.errors import InvalidInputError
@@ -18,6 +19,7 @@ from wildside.domain.scoring import ScoredPoi, apply_diversity, score_poi, theme
 from wildside.domain.tour import Diagnostics, Tour, TourLeg, TourStop
 from wildside.domain.tour_notes import CandidateFacts, thin_tour_notes
 from wildside.ports.clock import Clock
+from wildside.ports.opening_calendar import OpeningCalendar, UnknownOpeningCalendar
 from wildside.ports.poi_repository import PoiRepository, SearchArea
 from wildside.ports.tour_engine import (
     InfeasibleBudgetError,
@@ -78,7 +80,10 @@ class PlanTour:
         clock: Clock,
         settings: EngineSettings | None = None,
         tracer: Tracer | None = None,
+        *,
+        calendar: OpeningCalendar | None = None,
     ) -> None:
+        self._calendar = calendar or UnknownOpeningCalendar()
         self._pois = pois
         self._engines = engines
         self._clock = clock
@@ -134,9 +139,10 @@ class PlanTour:
                 found = without_places(found, set(request.exclude))
             ranked = apply_diversity([score_poi(p, weights) for p in merge_duplicates(found)])
             affordable = [c for c in ranked if c.dwell_s < request.budget_s]
+            hours = TourHours(self._calendar, request, affordable, self._clock.now())
             # Snapped before the cap: a slot goes only to a place a tour can reach.
             ends = self._snap(engine, request, finish)
-            reach = self._reachable(engine, affordable, ends)
+            reach = self._reachable(engine, hours.open_places(affordable), ends)
             candidates = reach.candidates
         fetched = self._clock.monotonic()
 
@@ -170,7 +176,7 @@ class PlanTour:
         with self._tracer.span("solve", attributes={"seed": request.seed}):
             try:
                 improved = sketcher(request, candidates, terminals, on_candidate)
-                solution = engine.solve(problem, progress, improved)
+                solution = hours.solve(engine, problem, candidates, progress, improved)
             except InfeasibleBudgetError as exc:
                 raise _out_of_reach(request, exc, s.unreachable) from exc
         solved = self._clock.monotonic()
@@ -191,7 +197,7 @@ class PlanTour:
                 finish=finish,
                 snap_m=snap_m,
             )
-        stops = _stops(order, candidates, terminals, legs)
+        stops = hours.mark(_stops(order, candidates, terminals, legs))
         facts = CandidateFacts(
             stops=len(stops),
             found=len(ranked),
@@ -204,6 +210,7 @@ class PlanTour:
             max_start_snap_m=s.max_start_snap_m,
             max_poi_snap_m=s.max_poi_snap_m,
             quickest_visit_s=_quickest_visit(seconds, service, problem.end, s.unreachable),
+            closed=hours.closed,
         )
         return Tour(
             start=request.start,
@@ -226,6 +233,8 @@ class PlanTour:
                 is_partial=solution.is_stopped_early,
             ),
             notes=thin_tour_notes(facts),
+            start_time=hours.start_time,
+            skipped=hours.skipped(stops),
         )
 
     def _seconds(

@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from wildside.domain.geo import GeoPoint, haversine_m
+from wildside.domain.opening import HOURS_TAG
 from wildside.domain.scoring import Poi
 
 SAME_NAME_RADIUS_M = 75.0  # a node inside the outline of the same-named building or park
@@ -17,7 +18,7 @@ def merge_duplicates(pois: Sequence[Poi], *, radius_m: float = SAME_NAME_RADIUS_
     Two POIs are one place when they share a ``wikidata`` id, or when they have
     the same name (case-insensitive) and lie within ``radius_m`` of each other.
     The survivor is the more popular one (ties: the lower key); it takes the
-    union of both sets of themes.
+    union of both sets of themes, and the other's ``opening_hours`` when it has none.
 
     Examples
     --------
@@ -73,7 +74,12 @@ def _merge(kept: Poi, other: Poi) -> Poi:
     ):
         kept, other = other, kept
     themes = tuple(sorted(set(kept.themes) | set(other.themes)))
-    return replace(kept, themes=themes)
+    tags = kept.tags
+    # A library's node often lacks the hours its building's outline carries: a place
+    # merged without them would be planned as "unknown", and visited when it is closed.
+    if HOURS_TAG not in tags and HOURS_TAG in other.tags:
+        tags = {**tags, HOURS_TAG: other.tags[HOURS_TAG]}
+    return replace(kept, themes=themes, tags=tags)
 
 
 def _normalised(name: str | None) -> str:

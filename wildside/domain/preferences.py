@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
@@ -77,6 +78,7 @@ class RouteDraft:
     exclude: Sequence[str] = ()  # places a re-plan skips (never filled from preferences)
     end_anywhere: bool = False  # the tour may end at its last stop (``end`` is then None)
     alternatives: int = 1  # distinct tours to return (never filled from preferences)
+    start_time: datetime | None = None  # when the walk starts (None: when it is planned)
 
     @property
     def is_complete(self) -> bool:
@@ -122,4 +124,5 @@ def effective_spec(draft: RouteDraft, saved: Preferences) -> RouteSpec:
         exclude=draft.exclude,
         end_anywhere=draft.end_anywhere,
         alternatives=draft.alternatives,
+        start_time=draft.start_time,
     )

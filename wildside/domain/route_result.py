@@ -9,9 +9,11 @@ documents stored before it existed (which carry no ``version``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Literal
 
 from wildside.domain.errors import WildsideError
+from wildside.domain.opening import UNKNOWN_STOP, StopOpening
 from wildside.domain.tour import Tour
 
 ROUTE_RESULT_VERSION = 1
@@ -47,6 +49,22 @@ class RouteStop:
     arrival_offset_s: float
     dwell_s: float
     reason: str
+    # Open at arrival, or unknown (no hours tagged, unreadable, or "unknown" then), with
+    # the hours as tagged. Added within shape 1 with a default: stored stops read as unknown.
+    opening: StopOpening = UNKNOWN_STOP
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSkippedPlace:
+    """A good place left out because it is closed when the tour could be there."""
+
+    id: str
+    name: str | None
+    lat: float
+    lng: float
+    score: float
+    opening_hours: str | None
+    reason: Literal["closed"] = "closed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +161,12 @@ class RouteResult:
     # ``alternatives: k`` > 1: the other distinct tours, best first. Added within
     # shape 1 with a default, so stored results read as having none.
     alternatives: tuple[RouteAlternative, ...] = ()
+    # When the walk starts, in the start's time zone (RFC 3339 on the wire): the
+    # request's ``start_time``, or when the tour was planned. ``skipped``: the good places
+    # left out because they are closed then, best first (at most 10). Added
+    # within shape 1 with defaults, so stored results read as having neither.
+    start_time: datetime | None = None
+    skipped: tuple[RouteSkippedPlace, ...] = ()
 
     def served(self, *, is_cache_hit: bool) -> RouteResult:
         """This result as one request gets it: from the cache, or computed for it."""
@@ -206,6 +230,11 @@ def route_result(tour: Tour) -> RouteResult:
             )
             for other in tour.alternatives
         ),
+        start_time=None if tour.start_time is None else tour.start_time.replace(microsecond=0),
+        skipped=tuple(
+            RouteSkippedPlace(p.key, p.name, p.lat, p.lng, p.score, p.hours, p.reason)
+            for p in tour.skipped
+        ),
     )
 
 
@@ -221,6 +250,7 @@ def _stops(tour: Tour) -> tuple[RouteStop, ...]:
             arrival_offset_s=s.arrival_s,
             dwell_s=s.dwell_s,
             reason=s.reason,
+            opening=s.opening,
         )
         for s in tour.stops
     )

@@ -8,11 +8,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.poi_tags import THEMES
+from wildside.domain.start_time import check_start_time, parse_start_time, quarter_hour
 
 DEFAULT_PACE_M_S = 1.3
 MIN_PACE_M_S, MAX_PACE_M_S = 0.3, 3.0
@@ -80,6 +82,8 @@ class RouteSpec:
     end_anywhere: bool = False
     # How many distinct tours to return (the best, then alternatives sharing few stops with it).
     alternatives: int = 1
+    # When the walk starts (timezone-aware); None: when it is planned (see ``cache_key``).
+    start_time: datetime | None = None
 
     def __post_init__(self) -> None:
         """Check ranges the types cannot express."""
@@ -95,6 +99,8 @@ class RouteSpec:
             raise InvalidInputError(
                 f"alternatives must be between 1 and {MAX_ALTERNATIVES}", field="alternatives"
             )
+        if self.start_time is not None:
+            check_start_time(self.start_time)
 
     @classmethod
     def build(
@@ -109,6 +115,7 @@ class RouteSpec:
         exclude: Sequence[str] = (),
         end_anywhere: bool = False,
         alternatives: int = 1,
+        start_time: datetime | None = None,
     ) -> RouteSpec:
         """Normalise raw request values (themes in any order, optional fields) into a spec."""
         return cls(
@@ -121,6 +128,7 @@ class RouteSpec:
             exclude=tuple(sorted(set(exclude))),
             end_anywhere=end_anywhere,
             alternatives=alternatives,
+            start_time=start_time,
         )
 
     def to_document(self) -> dict[str, Any]:
@@ -128,7 +136,8 @@ class RouteSpec:
 
         ``exclude`` appears only when it names something, and ``end`` is the
         string ``"anywhere"`` only for such a tour, and ``alternatives`` appears
-        only when it is not 1, so a spec without them
+        only when it is not 1, and ``start_time`` (in UTC, so equal instants
+        hash alike) only when given, so a spec without them
         hashes (idempotency, cache key) exactly as it did before they existed.
         """
         end: dict[str, float] | str | None = None
@@ -148,6 +157,8 @@ class RouteSpec:
             document["exclude"] = list(self.exclude)
         if self.alternatives != 1:
             document["alternatives"] = self.alternatives
+        if self.start_time is not None:
+            document["start_time"] = _utc_text(self.start_time)
         return document
 
     @classmethod
@@ -169,6 +180,9 @@ class RouteSpec:
                 pace_m_s=document.get("pace"),
                 exclude=[str(k) for k in document.get("exclude", ())],
                 alternatives=int(document.get("alternatives", 1)),
+                start_time=None
+                if document.get("start_time") is None
+                else parse_start_time(str(document["start_time"])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInputError(f"malformed route specification: {exc}") from exc
@@ -177,14 +191,19 @@ class RouteSpec:
         """SHA-256 of the canonical spec: what "same payload" means for idempotency keys."""
         return _sha256(canonical_json(self.to_document()))
 
-    def cache_key(self, data_version: str) -> str:
-        """``route:v1:<sha256>`` of the rounded spec and the map data version.
+    def cache_key(self, data_version: str, *, now: datetime) -> str:
+        """``route:v1:<sha256>`` of the rounded spec, the map data version and, for "now", when.
 
         Canonical JSON (UTF-8, sorted keys, no whitespace), coordinates rounded
         to 5 decimals, themes sorted. The data version is part of the payload,
-        so a new import never serves tours computed on older data.
+        so a new import never serves tours computed on older data. A spec
+        without ``start_time`` starts ``now``: its key names the quarter hour
+        (``start_window``, UTC), and the tour is planned open for every start in
+        it, so a tour cached at 09:00 is never served at 22:00.
         """
         document = self.to_document()
+        if self.start_time is None:
+            document["start_window"] = _utc_text(quarter_hour(now))
         for name in ("start", "end"):
             point = document[name]
             if isinstance(point, dict):
@@ -219,6 +238,11 @@ def _check_exclude(keys: tuple[str, ...]) -> None:
             raise InvalidInputError(
                 "a skipped place is a stop id such as node/123", field="visited"
             )
+
+
+def _utc_text(instant: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``: one text per instant, whatever offset it was written with."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def canonical_json(document: Any) -> bytes:

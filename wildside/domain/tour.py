@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from wildside.domain.geo import GeoPoint
+from wildside.domain.opening import UNKNOWN_STOP, SkippedPlace, StopOpening
 
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
@@ -22,6 +24,8 @@ class TourStop:
     arrival_s: float
     dwell_s: float
     reason: str
+    # Open at arrival (hours read), or unknown (none tagged, unreadable, or "unknown" then).
+    opening: StopOpening = UNKNOWN_STOP
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,10 @@ class Tour:
     ends_anywhere: bool = False
     # Other distinct tours for the same request, best first (``alternatives: k`` > 1).
     alternatives: tuple[Tour, ...] = ()
+    # When the walk starts (the request's time, or when it was planned), in the start's zone.
+    start_time: datetime | None = None
+    # Good places left out because they are closed when the tour could be there, best first.
+    skipped: tuple[SkippedPlace, ...] = ()
 
     @property
     def distance_m(self) -> float:

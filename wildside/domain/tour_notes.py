@@ -15,7 +15,8 @@ class CandidateFacts:
     more than the snap distance from any street of that piece (``off_street``),
     or was considered. ``quickest_visit_s`` is the shortest walk there, visit
     and walk on to the end among the considered places (``None`` when none
-    was considered or none can be reached).
+    was considered or none can be reached). ``closed`` counts the places left
+    out because they are closed whenever the tour could be there.
     """
 
     stops: int
@@ -29,6 +30,7 @@ class CandidateFacts:
     max_start_snap_m: float
     max_poi_snap_m: float
     quickest_visit_s: float | None
+    closed: int = 0
 
 
 def thin_tour_notes(facts: CandidateFacts) -> tuple[str, ...]:
@@ -83,6 +85,11 @@ def thin_tour_notes(facts: CandidateFacts) -> tuple[str, ...]:
             f" {_verb(facts.too_long, 'takes', 'take')} longer to visit than the"
             f" whole {budget}."
         )
+    if facts.closed:
+        notes.append(
+            f"{_share(facts.closed, facts.found)} found {_verb(facts.closed, 'is', 'are')}"
+            " closed whenever the tour could get there (the best are listed as skipped)."
+        )
     if facts.considered and facts.quickest_visit_s is None:
         notes.append(
             f"None of the {facts.considered} places left can be walked to and from within"
@@ -90,12 +97,14 @@ def thin_tour_notes(facts: CandidateFacts) -> tuple[str, ...]:
         )
     elif facts.considered and facts.stops == 0:
         assert facts.quickest_visit_s is not None
-        notes.append(
-            f"The quickest of the {facts.considered} places left takes"
-            f" {facts.quickest_visit_s / 60:.0f} minutes to walk to, visit and walk on from,"
-            f" more than the {budget}."
-        )
-    elif facts.considered and facts.stops == 1:
+        # One that fits the budget was kept out by a closed door (said above).
+        if facts.quickest_visit_s > facts.budget_s:
+            notes.append(
+                f"The quickest of the {facts.considered} places left takes"
+                f" {facts.quickest_visit_s / 60:.0f} minutes to walk to, visit and walk on"
+                f" from, more than the {budget}."
+            )
+    elif facts.considered and facts.stops == 1 and not facts.closed:
         notes.append(
             f"No second place of the {facts.considered} within reach fits in the {budget}"
             " with its walk; more time finds more."

@@ -18,6 +18,7 @@ from adapters.inbound.cli.tour_formats import document_to_text, to_geojson, to_g
 from wildside.domain.errors import InvalidInputError, WildsideError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.route_spec import DEFAULT_PACE_M_S, MAX_ALTERNATIVES, RouteSpec
+from wildside.domain.start_time import parse_start_time
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -249,6 +250,10 @@ def _add_route_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     route.add_argument(
         "--end-anywhere", action="store_true", help="finish at the last stop (no walk back)"
     )
+    route.add_argument(
+        "--start-time",
+        help="when the walk starts, with its offset (2026-12-08T10:00+02:00); default now",
+    )
     route.add_argument("--themes", default="", help="comma-separated, e.g. history,nature")
     route.add_argument("--seed", type=int, default=0, help="same seed, same tour")
     route.add_argument("--pace", type=_finite, default=DEFAULT_PACE_M_S, help="metres/second")
@@ -280,6 +285,7 @@ def _route_spec(args: argparse.Namespace) -> RouteSpec:
         pace_m_s=args.pace,
         end_anywhere=args.end_anywhere,
         alternatives=args.alternatives,
+        start_time=None if args.start_time is None else parse_start_time(args.start_time),
     )
 
 

@@ -50,6 +50,7 @@ def _features(tour: Tour, marks: dict[str, Any]) -> list[dict[str, Any]]:
                     "dwell_s": stop.dwell_s,
                     "reason": stop.reason,
                     **({"alternative": marks["alternative"]} if marks else {}),
+                    "opening": {"state": stop.opening.state, "hours": stop.opening.hours},
                 },
             }
         )
@@ -93,6 +94,9 @@ def to_text(tour: Tour) -> str:
     if not tour.stops and not tour.notes:
         lines.append("    (no stop fits the time budget)")
     lines.extend(f"    {note}" for note in tour.notes)  # why the tour is empty or has one stop
+    if tour.skipped:  # the walker may wonder why a landmark is missing
+        closed = ", ".join(p.name or p.key for p in tour.skipped)
+        lines.append(f"    closed then: {closed}")
     lines.append(
         f"walk {tour.distance_m / 1000:.2f} km in {_clock(tour.walking_s)}, "
         f"stops {_clock(tour.dwell_s)}, total {_clock(tour.used_s)} of "
@@ -160,4 +164,16 @@ def tour_summary(tour: Tour) -> dict[str, Any]:
         },
         "attribution": tour.attribution,
         "notes": list(tour.notes),
+        "start_time": None if tour.start_time is None else tour.start_time.isoformat(),
+        "skipped": [
+            {
+                "id": p.key,
+                "name": p.name,
+                "lat": p.lat,
+                "lng": p.lng,
+                "score": p.score,
+                "opening_hours": p.hours,
+            }
+            for p in tour.skipped
+        ],
     }

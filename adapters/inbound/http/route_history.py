@@ -37,6 +37,7 @@ def summary(record: RouteRequestRecord) -> RouteRequestSummary:
             seed=spec.seed,
             pace=spec.pace_m_s,
             alternatives=spec.alternatives,
+            start_time=spec.start_time,
         ),
     )
 

@@ -138,6 +138,7 @@ class RouteController(Controller):
             pace_m_s=data.pace,
             exclude=data.visited,
             alternatives=data.alternatives,
+            start_time=data.start_time,
         )
         submit = services_of(request).submit_route
         # The trace context (the edge's server span) reaches the worker through the job.

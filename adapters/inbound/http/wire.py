@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -91,6 +92,17 @@ class RouteRequestBody(msgspec.Struct, forbid_unknown_fields=True):
             description="distinct tours to return: the route, then k - 1 alternatives",
         ),
     ] = 1
+    start_time: (
+        Annotated[
+            datetime,
+            Meta(
+                tz=True,
+                description="when the walk starts, RFC 3339 with an offset (default: now)",
+                examples=["2026-12-08T10:00:00+02:00"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class Accepted(msgspec.Struct):

@@ -57,7 +57,7 @@ def test_the_result_is_cached_with_a_jittered_day_and_reused(world: World) -> No
     first = _queued_job(world)
     generate = _generator(world)
     generate(first)
-    key = SPEC.cache_key("import-1")
+    key = SPEC.cache_key("import-1", now=world.clock.now())
     assert world.cache.ttls[key] == 86400  # the fixed jitter picked the middle of ±10 %
     assert world.jitter.asked == [(-0.1, 0.1)]
     # When the same request comes again
@@ -84,7 +84,7 @@ def test_cache_ttls_spread_ten_percent_around_a_day(
 ) -> None:
     world.jitter.fraction = fraction
     _generator(world)(_queued_job(world))
-    assert world.cache.ttls[SPEC.cache_key("import-1")] == ttl
+    assert world.cache.ttls[SPEC.cache_key("import-1", now=world.clock.now())] == ttl
 
 
 def test_new_map_data_misses_the_cache(world: World) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.fakes.preference_store import InMemoryPreferenceStore
@@ -16,6 +18,8 @@ from wildside.domain.preferences import (
     effective_spec,
 )
 from wildside.domain.route_spec import DEFAULT_PACE_M_S, RouteSpec
+
+NOON = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # when a request without start_time is planned
 
 SAVED = Preferences.build(themes=["food", "art"], duration_minutes=45, pace_m_s=1.1)
 
@@ -138,7 +142,7 @@ def test_the_cache_key_is_that_of_the_effective_request(world: World) -> None:
         ADA, RouteDraft(start=HELSINKI, duration_minutes=45, themes=["art", "food"], pace_m_s=1.1)
     )
     specs = [world.store.get(s.request_id).spec for s in (omitted, spelled)]  # type: ignore[union-attr]
-    assert specs[0].cache_key("v1") == specs[1].cache_key("v1")
+    assert specs[0].cache_key("v1", now=NOON) == specs[1].cache_key("v1", now=NOON)
 
 
 def test_a_complete_request_never_reads_the_preferences(world: World) -> None:
@@ -151,6 +155,7 @@ def test_a_complete_request_never_reads_the_preferences(world: World) -> None:
 def test_a_missing_duration_with_none_saved_is_refused_and_nothing_is_stored(
     world: World,
 ) -> None:
+
     store = InMemoryPreferenceStore()
     UserPreferences(store, world.clock).put(ADA, Preferences.build(themes=["art"]))
     with pytest.raises(InvalidInputError) as caught:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
 from wildside.domain.route_spec import RouteSpec, canonical_json
+
+NOON = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # when a request without start_time is planned
 
 START = GeoPoint(60.1712, 24.9441)
 
@@ -83,12 +86,13 @@ def test_cache_key_is_the_seed_recipe() -> None:
         preferences=["nature", "art"],
     )
     # When the cache key is computed
-    key = spec.cache_key("import-3")
-    # Then it is route:v1: + SHA-256 of sorted compact JSON, rounded coordinates, sorted themes
+    key = spec.cache_key("import-3", now=NOON)
+    # Then it is route:v1: + SHA-256 of sorted compact JSON, rounded coordinates, sorted themes,
+    # and (no start_time: the walk starts when planned) the quarter hour it is planned in
     expected_payload = (
         '{"data_version":"import-3","duration_minutes":60.0,"end":null,'
         '"pace":1.3,"preferences":["art","nature"],"seed":0,'
-        '"start":{"lat":60.17123,"lng":24.94411}}'
+        '"start":{"lat":60.17123,"lng":24.94411},"start_window":"2026-12-08T10:00:00Z"}'
     )
     assert key == "route:v1:" + hashlib.sha256(expected_payload.encode()).hexdigest()
 
@@ -96,8 +100,8 @@ def test_cache_key_is_the_seed_recipe() -> None:
 def test_cache_key_shares_starts_within_rounding_and_changes_with_data() -> None:
     near = RouteSpec.build(start=GeoPoint(60.1712301, 24.9441), duration_minutes=60)
     nearer = RouteSpec.build(start=GeoPoint(60.1712299, 24.9441), duration_minutes=60)
-    assert near.cache_key("v") == nearer.cache_key("v")
-    assert near.cache_key("v") != near.cache_key("w")
+    assert near.cache_key("v", now=NOON) == nearer.cache_key("v", now=NOON)
+    assert near.cache_key("v", now=NOON) != near.cache_key("w", now=NOON)
 
 
 def test_canonical_json_is_compact_sorted_utf8() -> None:
@@ -123,7 +127,7 @@ def test_exclusions_change_the_hash_and_the_cache_key_but_none_changes_nothing()
     # A spec without exclusions is the document it always was: stored keys still match
     assert "exclude" not in plain.to_document()
     assert plain.payload_hash() != skipping.payload_hash()
-    assert plain.cache_key("v") != skipping.cache_key("v")
+    assert plain.cache_key("v", now=NOON) != skipping.cache_key("v", now=NOON)
     assert RouteSpec.build(start=START, duration_minutes=60, exclude=[]) == plain
 
 
