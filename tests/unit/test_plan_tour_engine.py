@@ -104,7 +104,9 @@ class _TightEngine:
     ) -> OrienteeringSolution:
         raise InfeasibleBudgetError("over", direct_cost=3900.0, budget=problem.budget)
 
-    def legs(self, vertices: Sequence[int], cutoff_m: float) -> list[StreetLeg]:
+    def legs(
+        self, vertices: Sequence[int], cutoff_m: float, reuse_penalty: float = 0.0
+    ) -> list[StreetLeg]:
         raise AssertionError("no legs for a tour that cannot be walked")
 
 
@@ -164,7 +166,9 @@ class _StoppedEngine(_TightEngine):
         assert progress(10, 0.0) is True  # the caller's callback asks to stop
         return OrienteeringSolution([0, 0], 0.0, 0.0, 3, False, is_stopped_early=True)
 
-    def legs(self, vertices: Sequence[int], cutoff_m: float) -> list[StreetLeg]:
+    def legs(
+        self, vertices: Sequence[int], cutoff_m: float, reuse_penalty: float = 0.0
+    ) -> list[StreetLeg]:
         return [StreetLeg(0.0, [(25.0, 60.0)])]
 
 

@@ -33,10 +33,16 @@ class SnappedPoint:
 
 @dataclass(frozen=True, slots=True)
 class StreetLeg:
-    """One walked leg between two vertices: its street length and its path as ``(lng, lat)``."""
+    """One walked leg between two vertices: its street length and its path as ``(lng, lat)``.
+
+    ``streets`` lists the streets walked, in order, as ``(street id, metres)``;
+    a street has one id whichever way it is walked (``wildside.domain.retracing``
+    counts the metres walked twice with it).
+    """
 
     length_m: float
     coords: list[tuple[float, float]]
+    streets: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

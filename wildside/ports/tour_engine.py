@@ -99,6 +99,13 @@ class TourEngine(Protocol):
         """
         ...
 
-    def legs(self, vertices: Sequence[int], cutoff_m: float) -> list[StreetLeg]:
-        """The street path of each consecutive pair of ``vertices``, searched to ``cutoff_m``."""
+    def legs(
+        self, vertices: Sequence[int], cutoff_m: float, reuse_penalty: float = 0.0
+    ) -> list[StreetLeg]:
+        """The street path of each consecutive pair of ``vertices``, searched to ``cutoff_m``.
+
+        With ``reuse_penalty`` > 0 the legs are built in order, each the
+        cheapest path when a street an earlier leg walked (either way) costs
+        ``1 + reuse_penalty`` times its length; with 0, each is a shortest path.
+        """
         ...

@@ -107,6 +107,8 @@ class NumbaTourEngine:
             is_stopped_early=solution.is_stopped_early,
         )
 
-    def legs(self, vertices: Sequence[int], cutoff_m: float) -> list[StreetLeg]:
-        """The street path of each consecutive pair of ``vertices``."""
-        return self._network.legs(list(vertices), cutoff_m)
+    def legs(
+        self, vertices: Sequence[int], cutoff_m: float, reuse_penalty: float = 0.0
+    ) -> list[StreetLeg]:
+        """The street path of each consecutive pair of ``vertices``, avoiding walked streets."""
+        return self._network.legs(list(vertices), cutoff_m, reuse_penalty)

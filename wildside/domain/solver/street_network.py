@@ -13,6 +13,7 @@ from wildside.domain.solver.components import (
     warm_up_component_kernels,
 )
 from wildside.domain.solver.street_paths import leg_paths, snap_to_vertices
+from wildside.domain.solver.street_reuse import arc_twins, penalised_leg_paths
 from wildside.domain.solver.tour_matrix import tour_matrix
 from wildside.domain.walking_graph import WalkingGraph
 
@@ -74,6 +75,17 @@ class StreetNetwork:
         """Vertices in each piece, indexed by the labels of ``component_of``."""
         return np.bincount(self.component_of, minlength=1).astype(np.int64)
 
+    @cached_property
+    def street_ids(self) -> np.ndarray:
+        """Each arc's street: the lower of its own index and its reverse twin's."""
+        ids: np.ndarray = np.minimum(np.arange(self.targets.shape[0]), self.twins)
+        return ids
+
+    @cached_property
+    def twins(self) -> np.ndarray:
+        """Each arc's reverse twin along the same street, paired once per network."""
+        return arc_twins(self.indptr, self.targets, self.lengths)
+
     def snap_to_pieces(
         self, lats: list[float], lngs: list[float], *, radius_m: float, component: int | None
     ) -> tuple[list[int], list[float]]:
@@ -128,11 +140,29 @@ class StreetNetwork:
         ).tolist()
         return metres
 
-    def legs(self, stops: list[int], cutoff_m: float) -> list[StreetLeg]:
-        """The street path of each consecutive pair of ``stops``."""
-        arcs, offsets = leg_paths(
-            self.indptr, self.targets, self.lengths, np.asarray(stops, dtype=np.int64), cutoff_m
-        )
+    def legs(
+        self, stops: list[int], cutoff_m: float, reuse_penalty: float = 0.0
+    ) -> list[StreetLeg]:
+        """The street path of each consecutive pair of ``stops``.
+
+        With ``reuse_penalty`` > 0 the legs are built in order and a street an
+        earlier leg walked (either way) counts ``1 + reuse_penalty`` times its
+        length, so a leg takes another street where one is nearly as short.
+        """
+        stop_array = np.asarray(stops, dtype=np.int64)
+        if reuse_penalty > 0.0:
+            arcs, offsets = penalised_leg_paths(
+                self.indptr,
+                self.targets,
+                self.lengths,
+                self.twins,
+                stop_array,
+                float(cutoff_m),
+                float(reuse_penalty),
+            )
+        else:
+            arcs, offsets = leg_paths(self.indptr, self.targets, self.lengths, stop_array, cutoff_m)
+        streets = self.street_ids
         result: list[StreetLeg] = []
         for leg in range(len(stops) - 1):
             leg_arcs = arcs[offsets[leg] : offsets[leg + 1]]
@@ -149,7 +179,9 @@ class StreetNetwork:
                         strict=True,
                     )
                 )
-            result.append(StreetLeg(float(self.lengths[leg_arcs].sum()), coords))
+            metres = self.lengths[leg_arcs]
+            walked = tuple(zip(streets[leg_arcs].tolist(), metres.tolist(), strict=True))
+            result.append(StreetLeg(float(metres.sum()), coords, walked))
         return result
 
 
@@ -162,6 +194,8 @@ def warm_up_street_kernels() -> None:
     tour_matrix(indptr, targets, lengths, terminals, 1, 10.0)
     tour_matrix(indptr, targets, lengths, terminals, 2, 10.0)
     leg_paths(indptr, targets, lengths, terminals, 10.0)
+    twins = arc_twins(indptr, targets, lengths)
+    penalised_leg_paths(indptr, targets, lengths, twins, terminals, 10.0, 1.0)
     lats = np.array([0.0, 0.001])
     snap_to_vertices(lats, np.array([0, 1], dtype=np.int64), np.zeros(2), lats, np.zeros(2))
     warm_up_component_kernels()

@@ -106,7 +106,7 @@ def bounded_dijkstra(
 
 
 @numba.njit(cache=True)
-def _tail_of(indptr: np.ndarray, arc: int) -> int:
+def tail_of(indptr: np.ndarray, arc: int) -> int:
     """The vertex whose CSR range holds ``arc`` (the largest v with indptr[v] <= arc)."""
     lo, hi = 0, indptr.shape[0] - 1
     while hi - lo > 1:
@@ -169,7 +169,7 @@ def leg_paths(
             while v != source:
                 path_buf[count] = pred_arc[v]
                 count += 1
-                v = _tail_of(indptr, pred_arc[v])
+                v = tail_of(indptr, pred_arc[v])
         arcs = np.concatenate((arcs, path_buf[:count][::-1]))
         offsets[leg + 1] = arcs.shape[0]
         for t in range(n_touched):
