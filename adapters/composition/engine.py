@@ -25,7 +25,7 @@ from wildside.ports.tracer import Tracer
 
 if TYPE_CHECKING:
     from adapters.outbound.postgres.tiled_tour_engines import PostgresTourEngineFactory
-    from wildside.app.plan_tour import PlanTour
+    from wildside.app.plan_tour import EngineSettings, PlanTour
     from wildside.domain.solver.street_network import StreetNetwork
 
 # The engine (numba, numpy) and pyosmium are imported where they are used, so
@@ -110,6 +110,7 @@ def build_plan_tour(
     tracer: Tracer | None = None,
     connections: ConnectionSource | None = None,
     calendar: OpeningCalendar | None = None,
+    engine_settings: EngineSettings | None = None,
 ) -> PlanTour:
     """Wire the tour-planning use case; tests pass their own network, engine or fakes.
 
@@ -144,6 +145,7 @@ def build_plan_tour(
         or PostgresPoiRepository(connections or per_call(settings.require_database_url())),
         engines=engines,
         clock=clock or SystemClock(),
+        settings=engine_settings,
         tracer=tracer,
         calendar=calendar,
     )

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from wildside.app.tour_alternatives import with_alternatives
 from wildside.app.tour_hours import TourHours
 from wildside.app.tour_sketch import sketcher
+from wildside.app.tour_walk import WalkedTour, walk_tour
 from wildside.domain.dedup import merge_duplicates, without_places
 from wildside.domain.errors import InvalidInputError
 from wildside.domain.geo import GeoPoint
-from wildside.domain.open_end import FREE_END, walked_order, with_free_end
+from wildside.domain.open_end import FREE_END, with_free_end
 from wildside.domain.reasons import reason_for
 from wildside.domain.route_candidate import TourSketch
 from wildside.domain.route_spec import RouteSpec
@@ -56,6 +57,12 @@ class EngineSettings:
     # tour's stops with any other, and each missing one gets this many solves at most.
     alternatives_max_shared: float = 0.5
     alternatives_attempts: int = 3
+    # No retracing: legs are built in order and a street an earlier leg walked costs
+    # 1 + this times its length, eased where the tour would overrun; 0 turns it off.
+    # On Helsinki 2 halves the retracing at no score loss, and re-solving with the
+    # legs' real costs (``reuse_rounds``) bought nothing more (docs/engine.md).
+    reuse_penalty: float = 2.0
+    reuse_rounds: int = 0
 
 
 class NoDataNearbyError(InvalidInputError):
@@ -179,24 +186,25 @@ class PlanTour:
                 solution = hours.solve(engine, problem, candidates, progress, improved)
             except InfeasibleBudgetError as exc:
                 raise _out_of_reach(request, exc, s.unreachable) from exc
+        with self._tracer.span("leg paths"):  # with re-solves, where legs avoiding retraces overrun
+            walk = walk_tour(
+                engine,
+                problem,
+                solution,
+                request=request,
+                vertices=vertices,
+                snap_m=snap_m,
+                cutoff_m=cutoff,
+                penalty=s.reuse_penalty,
+                rounds=s.reuse_rounds,
+            )
         solved = self._clock.monotonic()
 
-        order = solution.route
-        walked = walked_order(order) if request.end_anywhere else order
+        order, walked, solution = walk.solution.route, walk.walked, walk.solution
         if walked[-1] >= terminals:  # ends anywhere, at a stop: the tour finishes there
             poi = candidates[walked[-1] - terminals].poi
             finish = GeoPoint(poi.lat, poi.lng)
-        with self._tracer.span("leg paths"):
-            legs = self._legs(
-                engine,
-                order=walked,
-                vertices=vertices,
-                seconds=seconds,
-                request=request,
-                cutoff=cutoff,
-                finish=finish,
-                snap_m=snap_m,
-            )
+        legs = self._legs(walk, request=request, finish=finish, snap_m=snap_m)
         stops = hours.mark(_stops(order, candidates, terminals, legs))
         facts = CandidateFacts(
             stops=len(stops),
@@ -231,6 +239,7 @@ class PlanTour:
                 total_seconds=round(self._clock.monotonic() - started, 4),
                 iterations=solution.iterations,
                 is_partial=solution.is_stopped_early,
+                retrace_share=round(walk.retrace_share, 4),
             ),
             notes=thin_tour_notes(facts),
             start_time=hours.start_time,
@@ -298,18 +307,9 @@ class PlanTour:
         return reach
 
     def _legs(
-        self,
-        engine: TourEngine,
-        *,
-        order: list[int],
-        vertices: list[int],
-        seconds: list[list[float]],
-        request: RouteSpec,
-        cutoff: float,
-        finish: GeoPoint,
-        snap_m: list[float],
+        self, walk: WalkedTour, *, request: RouteSpec, finish: GeoPoint, snap_m: list[float]
     ) -> list[TourLeg]:
-        paths = engine.legs([vertices[i] for i in order], cutoff)
+        order, paths = walk.walked, walk.paths
         legs: list[TourLeg] = []
         for index, path in enumerate(paths):
             a, b = order[index], order[index + 1]
@@ -323,7 +323,7 @@ class PlanTour:
             if index == len(paths) - 1:
                 coords.append((finish.lng, finish.lat))
             distance = path.length_m + (snap_m[a] + snap_m[b] if a != b else 0.0)
-            legs.append(TourLeg(round(distance, 1), round(seconds[a][b], 1), coords))
+            legs.append(TourLeg(round(distance, 1), round(walk.leg_s[index], 1), coords))
         return legs
 
 

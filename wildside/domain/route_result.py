@@ -107,6 +107,10 @@ class RouteDiagnostics:
     # by then. Added within shape 1 with a default: results stored before it read
     # as complete, and older readers ignore the unknown field.
     partial: bool = False
+    # Share of the walked street metres on streets the tour walked before, 0..1
+    # (``wildside.domain.retracing``). Added within shape 1 with a default:
+    # results stored (or cached) before it was measured read as None.
+    retrace_share: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +218,7 @@ def route_result(tour: Tour) -> RouteResult:
             total_seconds=d.total_seconds,
             iterations=d.iterations,
             partial=d.is_partial,
+            retrace_share=d.retrace_share,
         ),
         attribution=tour.attribution,
         notes=tuple(tour.notes),

@@ -51,6 +51,9 @@ class Diagnostics:
     # The search was stopped early (the job's time limit came first): the tour is
     # feasible, just not searched as long as the settings ask.
     is_partial: bool = False
+    # Share of the walked street metres on streets the tour walked before
+    # (``wildside.domain.retracing``).
+    retrace_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

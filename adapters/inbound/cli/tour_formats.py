@@ -161,6 +161,7 @@ def tour_summary(tour: Tour) -> dict[str, Any]:
             "solve_seconds": d.solve_seconds,
             "total_seconds": d.total_seconds,
             "iterations": d.iterations,
+            "retrace_share": d.retrace_share,
         },
         "attribution": tour.attribution,
         "notes": list(tour.notes),
