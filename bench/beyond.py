@@ -22,7 +22,12 @@ opening hours (every place counts as open: the anchor) and with them, once
 with a single solve and the consistency pass only, once as shipped (up to
 ``MAX_SOLVES`` solves): score, solve time, how many stops of the plan without
 hours would meet a closed door, how many places were left out as closed, and
-how many solves a tour took. No-retracing is not built, so not measured.
+how many solves a tour took.
+
+With ``--retracing`` it measures (its own table, ``bench/beyond_retracing.py``)
+the same requests as round trips with no reuse penalty and with the default
+one (or ``--penalty``, ``--rounds``): the share of the walk that retraces,
+score, planning time and the score given up.
 """
 
 from __future__ import annotations
@@ -405,8 +410,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--opening-hours", action="store_true", help="measure tours with opening hours instead"
     )
+    parser.add_argument("--retracing", action="store_true", help="measure no-retracing instead")
+    parser.add_argument("--penalty", type=float, help="--retracing: reuse_penalty of 'after'")
+    parser.add_argument("--rounds", type=int, help="--retracing: reuse_rounds of 'after'")
     args = parser.parse_args(argv)
-    if args.opening_hours:
+    if args.retracing:
+        from bench.beyond_retracing import measure_retracing, print_retracing
+
+        report = measure_retracing(args.requests, args.seed, args.penalty, args.rounds)
+        print_retracing(report)
+    elif args.opening_hours:
         report = measure_opening_hours(args.requests, args.seed)
         print_opening_hours(report)
     elif args.alternatives:
