@@ -41,8 +41,13 @@ class StreetNetwork:
 
     @property
     def nbytes(self) -> int:
-        """Memory held for the graph and its index."""
-        return self.graph.nbytes + int(self._lat_order.nbytes + self._sorted_lats.nbytes)
+        """Memory held for the graph, its index and the arcs' twins.
+
+        The twins (one int64 per arc, like ``targets``) are counted before a
+        tour's legs pair them, so a cache bounded by bytes keeps its bound.
+        """
+        index = self._lat_order.nbytes + self._sorted_lats.nbytes
+        return self.graph.nbytes + int(index + self.targets.nbytes)
 
     def snap(self, lats: list[float], lngs: list[float]) -> tuple[list[int], list[float]]:
         """Nearest vertex of each point and the straight-line metres to it."""
@@ -76,14 +81,8 @@ class StreetNetwork:
         return np.bincount(self.component_of, minlength=1).astype(np.int64)
 
     @cached_property
-    def street_ids(self) -> np.ndarray:
-        """Each arc's street: the lower of its own index and its reverse twin's."""
-        ids: np.ndarray = np.minimum(np.arange(self.targets.shape[0]), self.twins)
-        return ids
-
-    @cached_property
     def twins(self) -> np.ndarray:
-        """Each arc's reverse twin along the same street, paired once per network."""
+        """Each arc's reverse twin along the same street, paired on the first legs built."""
         return arc_twins(self.indptr, self.targets, self.lengths)
 
     def snap_to_pieces(
@@ -162,7 +161,7 @@ class StreetNetwork:
             )
         else:
             arcs, offsets = leg_paths(self.indptr, self.targets, self.lengths, stop_array, cutoff_m)
-        streets = self.street_ids
+        twins = self.twins
         result: list[StreetLeg] = []
         for leg in range(len(stops) - 1):
             leg_arcs = arcs[offsets[leg] : offsets[leg + 1]]
@@ -180,7 +179,8 @@ class StreetNetwork:
                     )
                 )
             metres = self.lengths[leg_arcs]
-            walked = tuple(zip(streets[leg_arcs].tolist(), metres.tolist(), strict=True))
+            streets = np.minimum(leg_arcs, twins[leg_arcs])  # one id per street, either way
+            walked = tuple(zip(streets.tolist(), metres.tolist(), strict=True))
             result.append(StreetLeg(float(metres.sum()), coords, walked))
         return result
 
