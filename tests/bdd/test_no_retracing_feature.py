@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.unit.test_plan_tour_retracing import SHORE_POINTS, VIEWPOINT, shore_plan
+from tests.unit.test_plan_tour_retracing import SHORE_POINTS, VIEWPOINT, corner_tour, shore_plan
 from wildside.app.plan_tour import PlanTour
 from wildside.domain.geo import GeoPoint
 from wildside.domain.route_result import RouteResult, route_result
@@ -29,6 +29,37 @@ def _ask(plan: PlanTour, minutes: int) -> RouteResult:
         start=GeoPoint(*SHORE_POINTS[0]), duration_minutes=minutes, preferences=["nature"]
     )
     return route_result(plan(spec))
+
+
+@given(
+    "a pier 520 m east of the start that closes at 10:18, and a garden 130 m north that closes"
+    " at 10:26"
+)
+def _pier_and_garden() -> None:
+    """The streets and places of ``corner_tour`` (tests/unit/test_plan_tour_retracing.py)."""
+
+
+@given("a path from the pier to the garden that keeps off the start's streets but is 140 m longer")
+def _longer_path() -> None:
+    """790 m from the pier to the garden, against 650 m back past the start."""
+
+
+@when("I ask at 10:00 for a 45 minute round trip to both", target_fixture="route")
+def _ask_both() -> RouteResult:
+    return route_result(corner_tour(has_hours=True))
+
+
+@then("the tour visits the pier and then the garden, each while it is open")
+def _both_open(route: RouteResult) -> None:
+    assert [stop.id for stop in route.stops] == ["node/1", "node/2"]
+    assert [stop.opening.state for stop in route.stops] == ["open", "open"]
+    # 10:06:40 at the pier until 10:11:40, 10:20 at the garden until 10:25
+    assert [stop.arrival_offset_s for stop in route.stops] == [400.0, 1200.0]
+
+
+@then("it walks from the pier to the garden the shorter way, back past the start")
+def _shorter(route: RouteResult) -> None:
+    assert [leg.distance_m for leg in route.legs] == [520.0, 650.0, 130.0]
 
 
 @then("the tour goes out along the shore road and comes back along the park path")

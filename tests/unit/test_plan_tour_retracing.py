@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,11 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.clock import FakeClock
+from tests.fakes.opening_calendar import FakeOpeningCalendar
 from tests.fakes.poi_repository import InMemoryPoiRepository
 from tests.unit.test_plan_tour_alternatives import ENGINE, GRID, PLACES
 from tests.unit.test_street_network import graph_from_edges
 from wildside.app.plan_tour import EngineSettings, PlanTour
 from wildside.domain.geo import GeoPoint
+from wildside.domain.opening import HOURS_TAG
 from wildside.domain.route_spec import RouteSpec
 from wildside.domain.scoring import Poi
 from wildside.domain.solver.engine import NumbaTourEngine
@@ -140,3 +143,63 @@ def test_penalised_tours_fit_their_budget_and_their_legs_join_up(
     assert 0.0 <= tour.diagnostics.retrace_share < 1.0
     # And the same request gives the same tour
     assert plan(spec) == tour
+
+
+# A start (0) with a 520 m street east to a pier (1) and a 130 m one north to a
+# garden (2); from the pier a 130 m path north and a 660 m one west reach the
+# garden without the first street: 790 m against 650 m back through the start.
+_EAST_520, _NORTH_130 = 0.0093530, 0.0011691
+CORNER_POINTS = [
+    (60.0, 25.0),
+    (60.0, 25.0 + _EAST_520),
+    (60.0 + _NORTH_130, 25.0),
+    (60.0 + _NORTH_130, 25.0 + _EAST_520),
+]
+CORNER = NumbaTourEngine(
+    StreetNetwork(
+        graph_from_edges(
+            CORNER_POINTS, [(0, 1, 520.0), (0, 2, 130.0), (1, 3, 130.0), (3, 2, 660.0)]
+        )
+    )
+)
+TEN_AM = datetime(2026, 12, 8, 8, 0, tzinfo=UTC)  # 10:00 in Helsinki, a Tuesday
+
+
+def corner_tour(*, has_hours: bool) -> Tour:
+    """A 45-minute round trip from the corner's start at 10:00, with or without the hours."""
+    # The pier closes at 10:18, so only the pier first works; the garden at 10:26,
+    # which the longer path would overrun (there at 10:21:48, leaving at 10:26:48).
+    closing = {1: "09:00-10:18", 2: "09:00-10:26"}
+    places = []
+    for node, name in ((1, "Pier"), (2, "Garden")):
+        tags = {"tourism": "viewpoint"} | ({HOURS_TAG: closing[node]} if has_hours else {})
+        places.append(Poi(f"node/{node}", name, *CORNER_POINTS[node], ("nature",), 0.5, tags))
+    plan = PlanTour(
+        pois=InMemoryPoiRepository(pois=places),
+        engines=FixedTourEngines(CORNER),
+        clock=FakeClock(),
+        calendar=FakeOpeningCalendar(),
+    )
+    spec = RouteSpec.build(
+        start=GeoPoint(*CORNER_POINTS[0]),
+        duration_minutes=45,
+        preferences=["nature"],
+        start_time=TEN_AM,
+    )
+    return plan(spec)
+
+
+def test_a_detour_that_would_find_a_door_shut_is_not_taken() -> None:
+    # Given no opening hours: the tour takes the longer path and retraces nothing
+    free = corner_tour(has_hours=False)
+    assert len(free.stops) == 2
+    assert free.diagnostics.retrace_share == 0.0
+    # Given hours that let the tour visit the pier first and reach the garden
+    # before 10:26 only by the shortest way, back through the start
+    tour = corner_tour(has_hours=True)
+    # Then it walks that way, and both places are open when the walker gets there
+    assert [stop.key for stop in tour.stops] == ["node/1", "node/2"]
+    assert [leg.distance_m for leg in tour.legs] == [520.0, 650.0, 130.0]
+    assert [stop.arrival_s for stop in tour.stops] == [400.0, 1200.0]
+    assert [stop.opening.state for stop in tour.stops] == ["open", "open"]
+    assert tour.diagnostics.retrace_share == 0.5

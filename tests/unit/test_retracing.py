@@ -11,7 +11,7 @@ import pytest
 from adapters.outbound.route_result_codec import decode_route_result, encode_route_result
 from tests.support.route_results import legacy_document, sample_route_result
 from tests.unit.test_street_network import graph_from_edges
-from wildside.domain import leg_costs, retracing
+from wildside.domain import leg_costs, open_at_arrival, retracing
 from wildside.domain.geo import GeoPoint
 from wildside.domain.retracing import retrace_share
 from wildside.domain.route_result import route_result
@@ -35,6 +35,7 @@ def _share(stops: list[int], penalty: float = 0.0) -> float:
 def test_the_examples_in_the_docstrings_hold() -> None:
     assert doctest.testmod(retracing).failed == 0
     assert doctest.testmod(leg_costs).failed == 0
+    assert doctest.testmod(open_at_arrival).failed == 0  # arrivals along the legs as walked
 
 
 def test_a_pure_out_and_back_retraces_half_of_the_walk() -> None:

@@ -197,7 +197,9 @@ class PlanTour:
                 cutoff_m=cutoff,
                 penalty=s.reuse_penalty,
                 rounds=s.reuse_rounds,
+                is_open=hours.is_open_along,
             )
+            hours.settle_along(walk.walked, walk.leg_s)  # stops open as walked, not as planned
         solved = self._clock.monotonic()
 
         order, walked, solution = walk.solution.route, walk.walked, walk.solution

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from wildside.domain.geo import GeoPoint
-from wildside.domain.open_at_arrival import closed_stops, keep_open, stop_states
+from wildside.domain.open_at_arrival import closed_stops, keep_open, states_along, stop_states
 from wildside.domain.opening import (
     HOURS_TAG,
     UNKNOWN_OPENING,
@@ -71,6 +71,10 @@ class TourHours:
             if not self._opening(p.poi.key).has_room(p.dwell_s + self._slack_s, horizon_s)
         }
         self._states: dict[str, StopState] = {}
+        # Set by ``solve``: the problem's service times, each candidate node's key and hours.
+        self._service: Sequence[float] = ()
+        self._keys: dict[int, str] = {}
+        self._nodes: dict[int, PlaceOpening] = {}
 
     def open_places(self, places: Sequence[ScoredPoi]) -> list[ScoredPoi]:
         """``places`` without those closed for the whole tour (they take no candidate slot)."""
@@ -125,6 +129,8 @@ class TourHours:
         for node in late:
             place = candidates[node - terminals]
             self._closed.setdefault(place.poi.key, place)
+        self._service, self._nodes = service, openings
+        self._keys = {terminals + i: place.poi.key for i, place in enumerate(candidates)}
         states = stop_states(route, costs, service, openings, slack)
         self._states = {
             candidates[node - terminals].poi.key: state
@@ -133,6 +139,25 @@ class TourHours:
         }
         score = sum(problem.scores[i] for i in set(route))
         return replace(solution, route=route, score=score, iterations=iterations)
+
+    def is_open_along(self, walked: Sequence[int], leg_s: Sequence[float]) -> bool:
+        """Whether every stop of the solved tour is open when reached along legs of ``leg_s``.
+
+        The legs as walked (``walked`` without a virtual end) may be longer than
+        the shortest walks ``solve`` timed, or run the other way round.
+        """
+        return "closed" not in states_along(
+            walked, leg_s, self._service, self._nodes, self._slack_s
+        )
+
+    def settle_along(self, walked: Sequence[int], leg_s: Sequence[float]) -> None:
+        """Mark the stops with their states at the arrivals of the legs as walked."""
+        states = states_along(walked, leg_s, self._service, self._nodes, self._slack_s)
+        self._states = {
+            self._keys[node]: state
+            for node, state in zip(walked[1:], states, strict=True)
+            if node in self._keys and state != "closed"  # never: the walk was checked
+        }
 
     @property
     def closed(self) -> int:

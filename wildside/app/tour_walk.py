@@ -22,6 +22,13 @@ _EASINGS = 4
 # Scores summed in another order differ in the last bits; that is not "more".
 _SCORE_DECIMALS = 9
 
+# Whether every stop is open when the walker reaches it along legs of these seconds.
+OpenCheck = Callable[[Sequence[int], Sequence[float]], bool]
+
+
+def _always_open(walked: Sequence[int], leg_s: Sequence[float]) -> bool:
+    return True
+
 
 @dataclass(frozen=True, slots=True)
 class WalkedTour:
@@ -31,6 +38,7 @@ class WalkedTour:
     walked: list[int]  # the route's points the walker walks between (no virtual end)
     paths: list[StreetLeg]
     leg_s: list[float]
+    penalty: float  # the reuse penalty the legs were built with
 
     @property
     def retrace_share(self) -> float:
@@ -48,7 +56,9 @@ class TourWalker:
     """Builds a tour's legs with reused streets penalised, within the budget, deterministically.
 
     ``walk_of(route)`` gives the points a route walks between (an open end
-    drops its virtual end); ``vertices`` and ``snap_m`` are per problem node.
+    drops its virtual end); ``vertices`` and ``snap_m`` are per problem node;
+    ``is_open`` says whether every stop is open at its arrival along the legs
+    as walked (opening hours: ``TourHours.is_open_along``).
     """
 
     engine: TourEngine
@@ -60,12 +70,15 @@ class TourWalker:
     walk_of: Callable[[list[int]], list[int]]
     penalty: float
     rounds: int
+    is_open: OpenCheck = _always_open
 
     def walk(self, solution: OrienteeringSolution) -> WalkedTour:
         """The solver's tour walked with as few retraced streets as its budget allows.
 
         1. The solution's stops with their legs penalised (``fitted``), easing
-           the penalty where the longer legs no longer fit.
+           the penalty where the longer legs would overrun the budget or reach
+           a stop after it closes. With no penalty the legs are the shortest
+           walks the solver planned and checked, so that always does.
         2. Unless it fitted at the full penalty, up to ``rounds`` re-solves, each
            told what the legs it saw really take (``raised_costs``); a re-solved
            tour replaces it when it scores more, or as much and retraces less.
@@ -74,51 +87,53 @@ class TourWalker:
         """
         if self.penalty <= 0.0:
             return self._walked(solution, 0.0)
-        best, is_full = self.fitted(solution)
-        if is_full or solution.is_stopped_early:
+        best = self.fitted(solution) or self._walked(solution, 0.0)
+        if best.penalty == self.penalty or solution.is_stopped_early:
             return best
         costs, seen = self.problem.costs, self._walked(solution, self.penalty)
         for _ in range(self.rounds):
             costs = raised_costs(costs, seen.walked, seen.leg_s)
             again = self.engine.solve(replace(self.problem, costs=costs))
             seen = self._walked(again, self.penalty)
-            tour, _ = self.fitted(again)
-            if _rank(tour) > _rank(best):
+            tour = self.fitted(again)
+            if tour is not None and _rank(tour) > _rank(best):
                 best = tour
         return best
 
-    def fitted(self, solution: OrienteeringSolution) -> tuple[WalkedTour, bool]:
-        """``solution`` walked at the largest penalty (halving it) at which it fits the budget.
+    def fitted(self, solution: OrienteeringSolution) -> WalkedTour | None:
+        """``solution`` walked at the largest penalty (halving it, then none) that it allows.
 
-        A round trip may be walked either way: of the two directions that fit
-        at that penalty, the one that retraces less (the solver's own on a
-        tie). With no penalty the legs are the shortest the solver planned, so
-        they always fit. Also says whether the full penalty fitted.
+        A walk is allowed when it fits the budget and finds every stop open. A
+        round trip may be walked either way: of the two directions allowed at
+        that penalty, the one that retraces less (the solver's own on a tie).
+        None when not even the shortest legs are allowed (a re-solve that
+        ignored opening hours).
         """
         routes = [solution]
         route = solution.route
         if len(route) > 3 and route[0] == route[-1]:
             routes.append(replace(solution, route=route[::-1]))
         penalty = self.penalty
-        for easing in range(_EASINGS + 1):
-            walks = [self._walked(r, penalty) for r in routes]
-            fitting = [w for w in walks if self._fits(w)]
-            if fitting:
-                return min(fitting, key=lambda w: w.retrace_share), easing == 0
+        for _ in range(_EASINGS + 1):
+            allowed = [w for w in (self._walked(r, penalty) for r in routes) if self._allows(w)]
+            if allowed:
+                return min(allowed, key=lambda w: w.retrace_share)
             penalty /= 2.0
-        return self._walked(solution, 0.0), False
+        shortest = self._walked(solution, 0.0)
+        return shortest if self._allows(shortest) else None
 
     def _walked(self, solution: OrienteeringSolution, penalty: float) -> WalkedTour:
         walked = self.walk_of(solution.route)
         paths = self.engine.legs([self.vertices[i] for i in walked], self.cutoff_m, penalty)
         street_m = [path.length_m for path in paths]
         leg_s = leg_seconds(walked, street_m, self.problem.costs, self.snap_m, self.pace_m_s)
-        return WalkedTour(solution, walked, paths, leg_s)
+        return WalkedTour(solution, walked, paths, leg_s, penalty)
 
-    def _fits(self, tour: WalkedTour) -> bool:
+    def _allows(self, tour: WalkedTour) -> bool:
         # The ends dwell for nothing, so every node of the route can be summed.
         dwell = [self.problem.service[i] for i in tour.solution.route]
-        return fits_budget(tour.leg_s, dwell, self.problem.budget)
+        is_within = fits_budget(tour.leg_s, dwell, self.problem.budget)
+        return is_within and self.is_open(tour.walked, tour.leg_s)
 
 
 def _rank(tour: WalkedTour) -> tuple[float, float]:
@@ -137,6 +152,7 @@ def walk_tour(
     cutoff_m: float,
     penalty: float,
     rounds: int,
+    is_open: OpenCheck = _always_open,
 ) -> WalkedTour:
     """``solution`` walked on the streets for ``request`` (``TourWalker.walk``)."""
     walker = TourWalker(
@@ -149,5 +165,6 @@ def walk_tour(
         walk_of=walked_order if request.end_anywhere else list,
         penalty=penalty,
         rounds=rounds,
+        is_open=is_open,
     )
     return walker.walk(solution)

@@ -26,10 +26,53 @@ def arrival_times(order: Sequence[int], seconds: Matrix, service: Sequence[float
     >>> arrival_times([0, 1, 2, 0], seconds, [0, 600, 300])
     [0.0, 60.0, 690.0, 1080.0]
     """
+    return arrivals_along(order, [seconds[a][b] for a, b in itertools.pairwise(order)], service)
+
+
+def arrivals_along(
+    order: Sequence[int], leg_s: Sequence[float], service: Sequence[float]
+) -> list[float]:
+    """Seconds from the start to each point of ``order`` when leg ``i`` takes ``leg_s[i]``.
+
+    The legs as walked, which may be longer than the matrix's shortest walks
+    (legs that keep off streets already walked, ``wildside.app.tour_walk``).
+
+    Examples
+    --------
+    >>> arrivals_along([0, 1, 2, 0], [60.0, 45.0, 90.0], [0, 600, 300])
+    [0.0, 60.0, 705.0, 1095.0]
+    """
     times = [0.0]
-    for a, b in itertools.pairwise(order):
-        times.append(times[-1] + service[a] + seconds[a][b])
+    for a, seconds in zip(order[:-1], leg_s, strict=True):
+        times.append(times[-1] + service[a] + seconds)
     return times
+
+
+def states_along(
+    order: Sequence[int],
+    leg_s: Sequence[float],
+    service: Sequence[float],
+    openings: Mapping[int, PlaceOpening],
+    slack_s: float = 0.0,
+) -> list[OpenState]:
+    """The state of each point of ``order`` after the start, reached along legs of ``leg_s``.
+
+    Points without hours (the ends, places with none) are "unknown", never closed.
+
+    Examples
+    --------
+    >>> from wildside.domain.opening import OpenWindow
+    >>> until_700 = {1: PlaceOpening("…", (OpenWindow(0.0, 700.0),))}
+    >>> states_along([0, 1, 0], [60.0, 60.0], [0, 600, 0], until_700)
+    ['open', 'unknown']
+    >>> states_along([0, 1, 0], [150.0, 60.0], [0, 600, 0], until_700)
+    ['closed', 'unknown']
+    """
+    arrivals = arrivals_along(order, leg_s, service)
+    return [
+        openings.get(node, UNKNOWN_OPENING).state(at, service[node] + slack_s)
+        for node, at in zip(order[1:], arrivals[1:], strict=True)
+    ]
 
 
 def stop_states(
