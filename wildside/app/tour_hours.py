@@ -141,10 +141,10 @@ class TourHours:
         return replace(solution, route=route, score=score, iterations=iterations)
 
     def is_open_along(self, walked: Sequence[int], leg_s: Sequence[float]) -> bool:
-        """Whether every stop of the solved tour is open when reached along legs of ``leg_s``.
+        """Whether every stop of ``walked`` is open when reached along legs of ``leg_s``.
 
-        The legs as walked (``walked`` without a virtual end) may be longer than
-        the shortest walks ``solve`` timed, or run the other way round.
+        The legs as walked (``walked`` has no virtual end) may be longer than the
+        shortest walks ``solve`` timed, or run the other way round.
         """
         return "closed" not in states_along(
             walked, leg_s, self._service, self._nodes, self._slack_s
