@@ -99,8 +99,8 @@ def _where_cached(roles: Roles) -> None:
     cache = redis.Redis.from_url(roles.cache.url)
     queue = redis.Redis.from_url(roles.service.settings.require_queue_redis_url())
     try:
-        assert [key for key in cache.scan_iter("route:v1:*") if b"filler" not in key]
-        assert list(queue.scan_iter("route:v1:*")) == []
+        assert [key for key in cache.scan_iter("route:v2:*") if b"filler" not in key]
+        assert list(queue.scan_iter("route:v2:*")) == []
     finally:
         cache.close()
         queue.close()

@@ -19,7 +19,7 @@ from tests.support.route_results import legacy_document, sample_route_result
 from wildside.domain.errors import UnavailableError
 from wildside.ports.route_cache import RouteCache, RouteCacheError
 
-KEY = "route:v1:" + "ab" * 32
+KEY = "route:v2:" + "ab" * 32
 RESULT = sample_route_result()
 
 

@@ -37,7 +37,7 @@ def fill_until_refused(client: redis.Redis) -> int:
     """Write route-cache-like entries; return how many fit before a refusal, or all of them."""
     for number in range(FILLER_KEYS):
         try:
-            client.set(f"route:v1:filler{number}", b"x" * FILLER_BYTES)
+            client.set(f"route:v2:filler{number}", b"x" * FILLER_BYTES)
         except redis.exceptions.OutOfMemoryError:
             return number
     return FILLER_KEYS

@@ -21,7 +21,7 @@ MIN_PACE_M_S, MAX_PACE_M_S = 0.3, 3.0
 MIN_DURATION_MINUTES = 1.0
 MAX_DURATION_MINUTES = 480.0
 MAX_SEED = 2**63 - 1
-CACHE_NAMESPACE = "route:v1:"  # rotate the version when the engine or the document changes
+CACHE_NAMESPACE = "route:v2:"  # rotate the version when the engine or the document changes
 CACHE_DECIMALS = 5  # ~1.1 m: closer starts share a cached tour
 MAX_EXCLUDED = 64  # places a re-plan may skip: a long walk's stops, with room to spare
 END_ANYWHERE = "anywhere"  # how documents (and the wire) say the tour may end wherever it likes
@@ -192,7 +192,7 @@ class RouteSpec:
         return _sha256(canonical_json(self.to_document()))
 
     def cache_key(self, data_version: str, *, now: datetime) -> str:
-        """``route:v1:<sha256>`` of the rounded spec, the map data version and, for "now", when.
+        """``route:v2:<sha256>`` of the rounded spec, the map data version and, for "now", when.
 
         Canonical JSON (UTF-8, sorted keys, no whitespace), coordinates rounded
         to 5 decimals, themes sorted. The data version is part of the payload,

@@ -11,7 +11,7 @@ from wildside.ports.route_cache import RouteCache, RouteCacheError
 
 
 class RedisRouteCache(RouteCache):
-    """Each route is one string key (``route:v1:<sha256>``, built by the caller).
+    """Each route is one string key (``route:v2:<sha256>``, built by the caller).
 
     Parameters
     ----------

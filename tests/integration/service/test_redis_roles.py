@@ -61,11 +61,11 @@ def test_a_full_cache_evicts_while_every_queued_job_completes(
     for request_id in request_ids:
         wait_for(functools.partial(finished, request_id), timeout=30)
     # And their results went to the cache server (which may already have evicted some)
-    assert [key for key in cache.scan_iter("route:v1:*") if b"filler" not in key]
+    assert [key for key in cache.scan_iter("route:v2:*") if b"filler" not in key]
     cache.close()
     # And the queue server holds no cache entry and evicted nothing
     queue = redis.Redis.from_url(queue_url)
-    assert list(queue.scan_iter("route:v1:*")) == []
+    assert list(queue.scan_iter("route:v2:*")) == []
     assert queue.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
     queue.close()
     assert evicted_keys(queue_url) == queue_evictions

@@ -87,14 +87,14 @@ def test_cache_key_is_the_seed_recipe() -> None:
     )
     # When the cache key is computed
     key = spec.cache_key("import-3", now=NOON)
-    # Then it is route:v1: + SHA-256 of sorted compact JSON, rounded coordinates, sorted themes,
+    # Then it is route:v2: + SHA-256 of sorted compact JSON, rounded coordinates, sorted themes,
     # and (no start_time: the walk starts when planned) the quarter hour it is planned in
     expected_payload = (
         '{"data_version":"import-3","duration_minutes":60.0,"end":null,'
         '"pace":1.3,"preferences":["art","nature"],"seed":0,'
         '"start":{"lat":60.17123,"lng":24.94411},"start_window":"2026-12-08T10:00:00Z"}'
     )
-    assert key == "route:v1:" + hashlib.sha256(expected_payload.encode()).hexdigest()
+    assert key == "route:v2:" + hashlib.sha256(expected_payload.encode()).hexdigest()
 
 
 def test_cache_key_shares_starts_within_rounding_and_changes_with_data() -> None:
