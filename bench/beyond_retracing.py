@@ -19,7 +19,11 @@ from adapters.composition import build_plan_tour
 from adapters.composition.engine import build_tour_engines
 from adapters.outbound.opening_hours_calendar import OpeningHoursPyOpeningCalendar
 from adapters.settings import load_settings
-from bench.beyond import OPENING_STARTS, _args, _closed_doors, _p, _requests
+from bench.beyond_common import OPENING_STARTS
+from bench.beyond_common import args as _args
+from bench.beyond_common import closed_doors as _closed_doors
+from bench.beyond_common import p as _p
+from bench.beyond_common import requests as _requests
 from wildside.app.plan_tour import EngineSettings
 from wildside.domain.errors import WildsideError
 from wildside.domain.route_spec import RouteSpec
@@ -55,7 +59,7 @@ def measure_retracing(
     # tours do not depend on when the benchmark runs.
     start_time = parse_start_time(OPENING_STARTS[0])
     for plain in _requests(count, seed):
-        spec = RouteSpec.build(**_args(plain), start_time=start_time)
+        spec = RouteSpec.build(**{**_args(plain), "start_time": start_time})
         try:
             plans["before"](spec)  # untimed: loads the area's tiles into the cache
         except WildsideError:  # a start in the harbour: refused, as the API would
