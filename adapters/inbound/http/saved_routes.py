@@ -216,6 +216,8 @@ def parameters(spec: RouteSpec) -> RouteParametersOut:
         preferences=list(spec.themes),
         seed=spec.seed,
         pace=spec.pace_m_s,
+        alternatives=spec.alternatives,
+        start_time=spec.start_time,
     )
 
 

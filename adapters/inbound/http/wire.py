@@ -264,6 +264,8 @@ class RouteParametersOut(msgspec.Struct):
     preferences: list[str]
     seed: int
     pace: float
+    alternatives: int = 1  # distinct tours asked for
+    start_time: datetime | None = None  # when the walk was planned to start (None: "now")
 
 
 class SavedRouteSummaryOut(msgspec.Struct):

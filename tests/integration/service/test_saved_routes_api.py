@@ -164,3 +164,17 @@ def test_the_saved_copy_outlives_the_request(stack: Stack) -> None:
     kept = stack.client.get(location, headers=stack.auth(token))
     assert kept.status_code == 200
     assert kept.json()["request_id"] == request_id
+
+
+def test_a_saved_route_echoes_the_start_time_and_the_tours_asked_for(stack: Stack) -> None:
+    token = stack.user("ada")
+    stack.start_worker()
+    body = {**ROUTE_BODY, "start_time": "2026-12-08T10:00:00+02:00", "alternatives": 2}
+    request_id = _succeeded(stack, token, body)
+    saved = _save(stack, token, request_id).json()
+    listed = stack.client.get("/api/v1/saved-routes", headers=stack.auth(token)).json()
+    for echo in (saved["request"], listed["items"][0]["request"]):
+        assert (echo["alternatives"], echo["start_time"]) == (2, "2026-12-08T08:00:00Z")
+    # A request without them echoes the defaults
+    plain = _save(stack, token, _succeeded(stack, token)).json()["request"]
+    assert (plain["alternatives"], plain["start_time"]) == (1, None)
