@@ -160,7 +160,6 @@ def test_the_alerts_the_operations_issue_asks_for_are_there(helm_path: str) -> N
         "WildsideJobsFailing": (
             "sum by (queue) (rate(jobs_failed_total{",
             "sum by (queue) (rate(jobs_success_total{",
-            "> 0.1",
         ),
         "WildsideEnrichmentFailing": ("wildside_enrichment_jobs_total{",),
         "WildsideDbPoolExhausted": (
@@ -358,3 +357,31 @@ def _concrete(expr: str) -> str:
     for variable, value in DASHBOARD_SUBSTITUTIONS.items():
         expr = expr.replace(variable, value)
     return expr
+
+
+def test_jobs_failing_has_a_rule_per_queue_with_its_own_ratio(helm_path: str) -> None:
+    # Given the production alerts, and the same with the enrichment override removed
+    failing = [r for r in _rules(render("production")) if r["alert"] == "WildsideJobsFailing"]
+    # Then the default ratio watches every queue but the ones named, each named one its own
+    assert [(_queue_matcher(r["expr"]), r["expr"].split(">")[-1].strip()) for r in failing] == [
+        ('queue!~"enrichment"', "0.1"),
+        ('queue="enrichment"', "0.5"),
+    ]
+    text = helm(
+        "template",
+        "wildside",
+        str(CHART_DIR),
+        "--set",
+        "monitoring.prometheusRule.enabled=true",
+        "--set",
+        "monitoring.prometheusRule.thresholds.jobFailureRatioByQueue.enrichment=null",
+    ).stdout
+    # And without overrides one rule watches every queue
+    assert text.count("alert: WildsideJobsFailing") == 1
+    assert "queue!~" not in text.split("alert: WildsideJobsFailing")[1].split("alert:")[0]
+
+
+def _queue_matcher(expr: str) -> str:
+    match = re.search(r'queue(!~|=)"[^"]*"', expr)
+    assert match, expr
+    return match.group(0)
