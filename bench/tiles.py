@@ -10,7 +10,8 @@ keep-alive connection, as a map does per tile:
 
 - the z14 and the z16 tile around the centre of the extract, of ``pois``,
   ``walk_edges`` and both at once (``pois,walk_edges``), ``--requests`` times
-  each, in a shuffled order;
+  each, in a shuffled order, uncompressed; the ``walk_edges`` ones also
+  gzipped (``Accept-Encoding: gzip``, bytes as sent);
 - the same z16 ``walk_edges`` tile revalidated (``If-None-Match`` -> ``304``);
 - each source's TileJSON;
 - and, for the SQL's share, ``PostgresVectorTileSource.tile`` itself on a pool
@@ -111,20 +112,28 @@ def _row(name: str, times: list[float], sizes: list[int], status: int) -> dict[s
     }
 
 
+# Every row but the gzip ones asks for the tile as it is, as the first measurement did.
+IDENTITY = {"Accept-Encoding": "identity"}
+
+
 def measure_http(base: str, requests: int) -> list[dict[str, Any]]:
     """Every request ``requests`` times, shuffled per round, over one keep-alive connection."""
     variants: dict[str, tuple[str, dict[str, str]]] = {}
     for z in (14, 16):
         a = TileAddress.containing(*CENTRE, z)
         for source in SOURCES:
-            variants[f"{source} z{z}"] = (f"/tiles/{source}/{z}/{a.x}/{a.y}.pbf", {})
+            variants[f"{source} z{z}"] = (f"/tiles/{source}/{z}/{a.x}/{a.y}.pbf", IDENTITY)
+        # The same network tile as a client that takes gzip gets it (bytes on the wire).
+        gzipped = (f"/tiles/walk_edges/{z}/{a.x}/{a.y}.pbf", {"Accept-Encoding": "gzip"})
+        variants[f"walk_edges z{z}, gzip"] = gzipped
     a16 = TileAddress.containing(*CENTRE, 16)
     tile16 = f"/tiles/walk_edges/16/{a16.x}/{a16.y}.pbf"
     with httpx.Client(base_url=base, timeout=10) as client:
-        etag = client.get(tile16).headers["etag"]
-        variants["walk_edges z16, If-None-Match (304)"] = (tile16, {"If-None-Match": etag})
+        etag = client.get(tile16, headers=IDENTITY).headers["etag"]
+        revalidate = {**IDENTITY, "If-None-Match": etag}
+        variants["walk_edges z16, If-None-Match (304)"] = (tile16, revalidate)
         for source in ("pois", "walk_edges"):
-            variants[f"{source}.json (TileJSON)"] = (f"/tiles/{source}.json", {})
+            variants[f"{source}.json (TileJSON)"] = (f"/tiles/{source}.json", IDENTITY)
         times: dict[str, list[float]] = {name: [] for name in variants}
         sizes: dict[str, list[int]] = {name: [] for name in variants}
         status: dict[str, int] = {}
@@ -140,7 +149,7 @@ def measure_http(base: str, requests: int) -> list[dict[str, Any]]:
                 began = time.perf_counter()
                 answer = client.get(path, headers=headers)
                 times[name].append((time.perf_counter() - began) * 1000)
-                sizes[name].append(len(answer.content))
+                sizes[name].append(answer.num_bytes_downloaded)  # as sent, gzip or not
                 status[name] = answer.status_code
     return [_row(name, times[name], sizes[name], status[name]) for name in variants]
 

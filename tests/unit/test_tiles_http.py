@@ -39,12 +39,13 @@ def _client(**settings: Any) -> Iterator[TestClient[Any]]:
 
 def test_a_tile_is_a_protobuf_with_cache_headers_and_no_credential() -> None:
     with _client() as client:
-        answer = client.get(TILE)
+        answer = client.get(TILE, headers={"Accept-Encoding": "identity"})
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/x-protobuf"
     assert answer.headers["cache-control"] == "public, max-age=60"
     assert answer.headers["etag"] == '"t1-import-5"'
     assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["vary"] == "Accept-Encoding"
     assert "access-control-allow-origin" not in answer.headers  # same origin only by default
     assert [p["name"] for p in mvt.properties(answer.content, "pois")] == ["Ateneum"]
 
@@ -66,6 +67,21 @@ def test_the_tag_sent_back_is_answered_not_modified() -> None:
     assert again.content == b""
     assert again.headers["etag"] == etag
     assert other.status_code == 200
+
+
+def test_a_client_that_takes_gzip_gets_a_weak_tag_and_either_tag_revalidates() -> None:
+    with _client() as client:
+        strong = client.get(TILE, headers={"Accept-Encoding": "identity"}).headers["etag"]
+        weak = client.get(TILE, headers={"Accept-Encoding": "gzip"})
+        both = [
+            client.get(TILE, headers={"Accept-Encoding": encoding, "If-None-Match": tag})
+            for encoding in ("gzip", "identity")
+            for tag in (strong, weak.headers["etag"])
+        ]
+    assert weak.headers["etag"] == f"W/{strong}"
+    # A tile this small is not worth compressing: same bytes, no Content-Encoding
+    assert "content-encoding" not in weak.headers
+    assert [answer.status_code for answer in both] == [304] * 4
 
 
 def test_a_tile_below_the_networks_minzoom_is_empty() -> None:
@@ -149,9 +165,9 @@ def test_a_listed_origin_is_granted_and_the_answer_varies_by_origin() -> None:
             },
         )
     assert granted.headers["access-control-allow-origin"] == "https://app.example"
-    assert granted.headers["vary"] == "Origin"
+    assert granted.headers["vary"] == "Accept-Encoding, Origin"
     assert "access-control-allow-origin" not in refused.headers
-    assert refused.headers["vary"] == "Origin"
+    assert refused.headers["vary"] == "Accept-Encoding, Origin"
     assert problem.headers["access-control-allow-origin"] == "https://app.example"
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "https://app.example"
@@ -164,7 +180,7 @@ def test_any_origin_is_one_star_for_every_answer() -> None:
     with _client(tile_cors_origins=("*",)) as client:
         answer = client.get(TILE)
     assert answer.headers["access-control-allow-origin"] == "*"
-    assert "vary" not in answer.headers
+    assert answer.headers["vary"] == "Accept-Encoding"  # not by origin
 
 
 def test_cors_stays_off_the_api() -> None:

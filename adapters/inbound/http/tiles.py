@@ -8,6 +8,7 @@ public map data, like the gateway's: no credential, no per-user quota.
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
 import msgspec
@@ -38,6 +39,10 @@ TILE_SET_PATH = "/{document:str}"
 # The type Martin answers tiles with (the registered one is application/vnd.mapbox-vector-tile).
 MVT_MEDIA_TYPE = "application/x-protobuf"
 CACHE_CONTROL = f"public, max-age={TILE_MAX_AGE_S}"
+# Below a kilobyte gzip saves less than a packet; not worth the CPU.
+GZIP_MIN_BYTES = 1024
+# nginx's default level: the z14 network tile 129 kB -> 73 kB in 2.6 ms (level 6: 69 kB, 7.9 ms).
+GZIP_LEVEL = 1
 NOT_FOUND = {
     404: problem_spec("No such source, or the address is not a tile (z 0..22, x and y below 2^z)"),
     503: problem_spec("PostgreSQL is unavailable; retry after `Retry-After` seconds"),
@@ -176,10 +181,20 @@ class TileController(Controller):
             request.headers.get("if-none-match"),
             abandon_on_cancel=True,
         )
-        headers = tile_headers(answer.etag)
+        # Gzip, when asked for, as Martin does behind the chart. The compressed answer is
+        # another representation, so a client that takes gzip gets a weak tag (as nginx
+        # gives it; small tiles too, so a 304 knows it without the body); If-None-Match
+        # compares weakly, so either tag revalidates.
+        is_gzip = accepts_gzip(request.headers.get("accept-encoding"))
+        headers = tile_headers(f"W/{answer.etag}" if is_gzip else answer.etag)
+        headers["Vary"] = "Accept-Encoding"
         if answer.is_not_modified:
             return Response(b"", status_code=304, headers=headers)
-        return Response(answer.body, media_type=MVT_MEDIA_TYPE, headers=headers)
+        body = answer.body
+        if is_gzip and len(body) >= GZIP_MIN_BYTES:
+            body = await to_thread.run_sync(gzip.compress, body, GZIP_LEVEL)
+            headers["Content-Encoding"] = "gzip"
+        return Response(body, media_type=MVT_MEDIA_TYPE, headers=headers)
 
     @get(
         TILE_SET_PATH,
@@ -253,3 +268,23 @@ def tile_json(tile_set: TileSet, url: str) -> TileJson:
 def tile_headers(etag: str) -> dict[str, str]:
     """Cached for a minute, then revalidated by data version."""
     return {"Cache-Control": CACHE_CONTROL, "ETag": etag, "X-Content-Type-Options": "nosniff"}
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (``gzip``, ``x-gzip`` or ``*``, not at q=0).
+
+    >>> accepts_gzip("br, gzip;q=0.8"), accepts_gzip("gzip;q=0"), accepts_gzip(None)
+    (True, False, False)
+    >>> accepts_gzip("identity, *;q=0.1"), accepts_gzip("deflate")
+    (True, False)
+    """
+    for item in (accept_encoding or "").split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() not in ("gzip", "x-gzip", "*"):
+            continue
+        q = params.strip().lower().removeprefix("q=").strip() if "q=" in params.lower() else "1"
+        try:
+            return float(q) > 0
+        except ValueError:
+            return False
+    return False

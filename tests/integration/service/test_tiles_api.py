@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import psycopg
@@ -63,6 +64,25 @@ def test_helsinki_tiles_are_valid_mvt_with_every_row_of_the_tile(helsinki: Stack
         assert all(
             {"id", "themes"} <= set(f.properties) for f in decoded.features if name == "pois"
         )
+
+
+def test_a_large_tile_travels_gzipped_to_a_client_that_takes_it(helsinki: Stack) -> None:
+    # Given the z14 walking-network tile around the centre (about 130 kB)
+    address = TileAddress.containing(*CENTRE, 14)
+    url = f"/tiles/walk_edges/{address.z}/{address.x}/{address.y}.pbf"
+    plain = helsinki.client.get(url, headers={"Accept-Encoding": "identity"})
+    # When a client that takes gzip asks for it (httpx decodes the body for us)
+    with helsinki.client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as answer:
+        sent = b"".join(answer.iter_raw())
+        decoded = gzip.decompress(sent)
+        headers = answer.headers
+    # Then it is gzip on the wire, about half the bytes, the same tile once decoded
+    assert "content-encoding" not in plain.headers
+    assert headers["content-encoding"] == "gzip"
+    assert len(sent) < 0.7 * len(plain.content)
+    assert decoded == plain.content
+    assert headers["etag"] == f"W/{plain.headers['etag']}"
+    assert headers["vary"] == "Accept-Encoding"
 
 
 def test_a_composite_tile_is_both_layers(helsinki: Stack) -> None:
