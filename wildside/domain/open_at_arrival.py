@@ -87,11 +87,8 @@ def stop_states(
     A stop must stay open for its whole visit; ``slack_s`` more when the plan
     must hold for starts up to that much later (a tour asked for "now").
     """
-    arrivals = arrival_times(order, seconds, service)
-    return [
-        openings.get(node, UNKNOWN_OPENING).state(at, service[node] + slack_s)
-        for node, at in zip(order[1:-1], arrivals[1:-1], strict=True)
-    ]
+    legs = [seconds[a][b] for a, b in itertools.pairwise(order)]
+    return states_along(order, legs, service, openings, slack_s)[:-1]  # the end is no stop
 
 
 def closed_stops(

@@ -131,7 +131,32 @@ def leg_paths(
     Returns the arcs of all legs concatenated and ``offsets`` (one per leg + 1);
     a leg with no path within ``cutoff`` (or of zero length) has no arcs.
     """
+    # The same walk with no street costing more: each leg a shortest path.
+    no_twins = np.arange(targets.shape[0], dtype=np.int64)
+    return walk_legs(indptr, targets, lengths, no_twins, stops, cutoff, 0.0)
+
+
+@numba.njit(cache=True)
+def walk_legs(
+    indptr: np.ndarray,
+    targets: np.ndarray,
+    lengths: np.ndarray,
+    twins: np.ndarray,
+    stops: np.ndarray,
+    cutoff: float,
+    penalty: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arcs of each leg ``stops[i] -> stops[i + 1]``, streets earlier legs walked costing more.
+
+    A leg's cost is the sum over its arcs of ``length * (1 + penalty)`` when an
+    earlier leg walked that street (an arc or its ``twins`` one), else
+    ``length``; ``penalty`` 0 gives shortest paths. The search runs to
+    ``cutoff * (1 + penalty)``: every path of at most ``cutoff`` metres costs
+    no more. Returns the arcs of all legs concatenated and ``offsets`` (one
+    per leg + 1); a leg with no path (or from a vertex to itself) has no arcs.
+    """
     n = indptr.shape[0] - 1
+    costs = lengths.copy()
     dist = np.full(n, np.inf)
     pred_arc = np.full(n, -1, dtype=np.int64)
     touched = np.empty(n, dtype=np.int64)
@@ -142,15 +167,16 @@ def leg_paths(
     legs = max(stops.shape[0] - 1, 0)
     offsets = np.zeros(legs + 1, dtype=np.int64)
     arcs = np.empty(0, dtype=np.int64)
+    reach = cutoff * (1.0 + penalty)
     for leg in range(legs):
         source, target = stops[leg], stops[leg + 1]
         need[target] = 1
         n_touched, heap_keys, heap_vals = bounded_dijkstra(
             indptr,
             targets,
-            lengths,
+            costs,
             source,
-            cutoff,
+            reach,
             dist,
             pred_arc,
             touched,
@@ -160,17 +186,20 @@ def leg_paths(
             heap_vals,
         )
         need[target] = 0
-        found = dist[target] < np.inf and source != target
         count = 0
-        if found:
-            # One walk back along the predecessors; the path cannot be longer
-            # than the number of vertices the search touched.
+        if dist[target] < np.inf and source != target:
             v = target
             while v != source:
                 path_buf[count] = pred_arc[v]
                 count += 1
                 v = tail_of(indptr, pred_arc[v])
-        arcs = np.concatenate((arcs, path_buf[:count][::-1]))
+        leg_arcs = path_buf[:count][::-1].copy()
+        # Marked after the leg is found: a shortest path never walks a street
+        # twice itself, so only earlier legs' streets cost more.
+        for arc in leg_arcs:
+            costs[arc] = lengths[arc] * (1.0 + penalty)
+            costs[twins[arc]] = lengths[twins[arc]] * (1.0 + penalty)
+        arcs = np.concatenate((arcs, leg_arcs))
         offsets[leg + 1] = arcs.shape[0]
         for t in range(n_touched):
             dist[touched[t]] = np.inf

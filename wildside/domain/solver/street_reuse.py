@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from wildside.domain.solver.street_paths import bounded_dijkstra, tail_of
+from wildside.domain.solver.street_paths import walk_legs
 
 
 @numba.njit(cache=True)
@@ -55,61 +55,5 @@ def penalised_leg_paths(
     cutoff: float,
     penalty: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Arcs of each leg ``stops[i] -> stops[i + 1]``, cheapest where walked streets cost more.
-
-    A leg's cost is the sum over its arcs of ``length * (1 + penalty)`` when
-    an earlier leg walked that street (either way), else ``length``. The
-    search runs to ``cutoff * (1 + penalty)``: every path of at most
-    ``cutoff`` metres costs no more, so a leg the plain search finds is found.
-    Returns the arcs of all legs concatenated and ``offsets`` (one per leg + 1);
-    a leg with no path (or from a vertex to itself) has no arcs.
-    """
-    n = indptr.shape[0] - 1
-    costs = lengths.copy()
-    dist = np.full(n, np.inf)
-    pred_arc = np.full(n, -1, dtype=np.int64)
-    touched = np.empty(n, dtype=np.int64)
-    need = np.zeros(n, dtype=np.int64)
-    heap_keys = np.empty(1024, dtype=np.float64)
-    heap_vals = np.empty(1024, dtype=np.int64)
-    path_buf = np.empty(n, dtype=np.int64)
-    legs = max(stops.shape[0] - 1, 0)
-    offsets = np.zeros(legs + 1, dtype=np.int64)
-    arcs = np.empty(0, dtype=np.int64)
-    reach = cutoff * (1.0 + penalty)
-    for leg in range(legs):
-        source, target = stops[leg], stops[leg + 1]
-        need[target] = 1
-        n_touched, heap_keys, heap_vals = bounded_dijkstra(
-            indptr,
-            targets,
-            costs,
-            source,
-            reach,
-            dist,
-            pred_arc,
-            touched,
-            need,
-            1,
-            heap_keys,
-            heap_vals,
-        )
-        need[target] = 0
-        count = 0
-        if dist[target] < np.inf and source != target:
-            v = target
-            while v != source:
-                path_buf[count] = pred_arc[v]
-                count += 1
-                v = tail_of(indptr, pred_arc[v])
-        leg_arcs = path_buf[:count][::-1].copy()
-        # Marked after the leg is found: a shortest path never walks a street
-        # twice itself, so only earlier legs' streets cost more.
-        for arc in leg_arcs:
-            costs[arc] = lengths[arc] * (1.0 + penalty)
-            costs[twins[arc]] = lengths[twins[arc]] * (1.0 + penalty)
-        arcs = np.concatenate((arcs, leg_arcs))
-        offsets[leg + 1] = arcs.shape[0]
-        for t in range(n_touched):
-            dist[touched[t]] = np.inf
-    return arcs, offsets
+    """Legs that keep off streets already walked: ``walk_legs`` with this ``penalty``."""
+    return walk_legs(indptr, targets, lengths, twins, stops, cutoff, penalty)
