@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters.composition import build_ingest
+from adapters.composition.service import accounts, open_resources
 from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.wildside_api_client import WildsideApiClient
 from adapters.settings import load_settings
@@ -79,6 +80,14 @@ class LiveService:
         self._wait(worker.metrics_url, worker)  # type: ignore[attr-defined]
         self.workers.append(worker)
         return worker
+
+    def user(self, name: str) -> str:
+        """Create a user in the live database; return their bearer token."""
+        settings = load_settings(
+            {"WILDSIDE_DATABASE_URL": self.database_url, "WILDSIDE_REDIS_URL": self.redis_url}
+        )
+        with open_resources(settings, pool_size=1) as resources:
+            return accounts(resources).create_user(name).secret
 
     def client(self, token: str) -> WildsideApiClient:
         """An API client with ``token``."""

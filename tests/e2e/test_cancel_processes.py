@@ -15,9 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from adapters.composition.service import accounts, open_resources
 from adapters.outbound.wildside_api_client import WildsideApiClient
-from adapters.settings import load_settings
 from tests.e2e.live_service import LiveService
 from tests.service_stack import wait_for
 from tests.ws_messages import check_status_stream
@@ -25,14 +23,6 @@ from tests.ws_messages import check_status_stream
 pytestmark = pytest.mark.slow
 
 HELSINKI = {"lat": 60.1712, "lng": 24.9441}
-
-
-def _token(live: LiveService, name: str) -> str:
-    settings = load_settings(
-        {"WILDSIDE_DATABASE_URL": live.database_url, "WILDSIDE_REDIS_URL": live.redis_url}
-    )
-    with open_resources(settings, pool_size=1) as resources:
-        return accounts(resources).create_user(name).secret
 
 
 def _row(live: LiveService, request_id: str) -> tuple[Any, ...]:
@@ -75,7 +65,7 @@ def _assert_cancelled(client: WildsideApiClient, request_id: str) -> None:
 
 
 def test_a_queued_request_is_cancelled_at_once_and_never_run(live: LiveService) -> None:
-    client = live.client(_token(live, "e2e-cancel-queued"))
+    client = live.client(live.user("e2e-cancel-queued"))
     worker = live.workers[-1]
     before = _outcomes(worker)
     os.kill(worker.pid, signal.SIGSTOP)  # nobody takes the job: the request stays queued
@@ -104,7 +94,7 @@ def test_a_queued_request_is_cancelled_at_once_and_never_run(live: LiveService) 
 def test_a_running_request_stops_at_the_next_progress_check_and_is_not_retried(
     live: LiveService,
 ) -> None:
-    client = live.client(_token(live, "e2e-cancel-running"))
+    client = live.client(live.user("e2e-cancel-running"))
     worker = live.workers[-1]
     for attempt in range(5):
         before = _outcomes(worker)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from adapters.composition import build_ingest
-from adapters.composition.service import accounts, open_resources
 from adapters.settings import load_settings
 from tests.e2e.live_service import LiveService
 from wildside.ports.progress import SilentProgress
@@ -16,14 +15,6 @@ pytestmark = pytest.mark.slow
 
 KOTKA = {"lat": 60.5300, "lng": 26.9500}  # in the Kotka test extract, 110 km from Helsinki
 HELSINKI = {"lat": 60.1712, "lng": 24.9441}
-
-
-def _token(live: LiveService) -> str:
-    settings = load_settings(
-        {"WILDSIDE_DATABASE_URL": live.database_url, "WILDSIDE_REDIS_URL": live.redis_url}
-    )
-    with open_resources(settings, pool_size=1) as resources:
-        return accounts(resources).create_user("hot-update").secret
 
 
 def _final(live: LiveService, token: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
@@ -41,7 +32,7 @@ def test_a_running_worker_serves_a_new_region_after_an_ingest(
     live: LiveService, kotka_pbf: Path
 ) -> None:
     # Given a running worker over a database holding only Helsinki
-    token = _token(live)
+    token = live.user("hot-update")
     worker = live.workers[0]
     pid = worker.pid
     status, body = _final(live, token, {"start": HELSINKI, "duration_minutes": 30})

@@ -15,9 +15,7 @@ from typing import Any
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from adapters.composition.service import accounts, open_resources
 from adapters.outbound.route_result_codec import decode_route_result
-from adapters.settings import load_settings
 from tests.e2e.live_service import LiveService
 from tests.ws_messages import CLIENT, ERROR, GUIDANCE
 from wildside.domain.followed_route import followed_route
@@ -27,14 +25,6 @@ pytestmark = pytest.mark.slow
 
 HELSINKI = {"lat": 60.1712, "lng": 24.9441}
 T0 = datetime.now(UTC)
-
-
-def _token(live: LiveService, name: str) -> str:
-    settings = load_settings(
-        {"WILDSIDE_DATABASE_URL": live.database_url, "WILDSIDE_REDIS_URL": live.redis_url}
-    )
-    with open_resources(settings, pool_size=1) as resources:
-        return accounts(resources).create_user(name).secret
 
 
 def _tour(live: LiveService, token: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -91,7 +81,7 @@ def test_a_walk_over_the_websocket_then_a_replan_without_the_visited_stop(
     live: LiveService,
 ) -> None:
     # Given a computed 60-minute tour
-    token = _token(live, "e2e-walker")
+    token = live.user("e2e-walker")
     request_id, body = _tour(
         live, token, {"start": HELSINKI, "duration_minutes": 60, "preferences": ["history"]}
     )
@@ -159,7 +149,7 @@ def test_a_walk_over_the_websocket_then_a_replan_without_the_visited_stop(
 
 
 def test_another_users_route_gets_an_error_on_the_socket(live: LiveService) -> None:
-    owner, stranger = _token(live, "e2e-owner"), _token(live, "e2e-stranger")
+    owner, stranger = live.user("e2e-owner"), live.user("e2e-stranger")
     request_id, body = _tour(live, owner, {"start": HELSINKI, "duration_minutes": 30})
     start = body["path"]["coordinates"][0]
     with _socket(live, stranger) as socket:

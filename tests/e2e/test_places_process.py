@@ -6,21 +6,11 @@ import httpx
 import psycopg
 import pytest
 
-from adapters.composition.service import accounts, open_resources
-from adapters.settings import load_settings
 from tests.e2e.live_service import LiveService
 
 pytestmark = pytest.mark.slow
 
 CENTRE = {"lat": 60.1699, "lng": 24.9384, "radius_m": 600}
-
-
-def _token(live: LiveService) -> str:
-    settings = load_settings(
-        {"WILDSIDE_DATABASE_URL": live.database_url, "WILDSIDE_REDIS_URL": live.redis_url}
-    )
-    with open_resources(settings, pool_size=1) as resources:
-        return accounts(resources).create_user("places-walker").secret
 
 
 def test_every_place_in_a_circle_comes_once_over_pages(live: LiveService) -> None:
@@ -33,7 +23,7 @@ def test_every_place_in_a_circle_comes_once_over_pages(live: LiveService) -> Non
         ).fetchone()
     stored = row[0] if row else 0
     assert stored > 60  # more than one page of 50
-    headers = {"Authorization": f"Bearer {_token(live)}"}
+    headers = {"Authorization": f"Bearer {live.user('places-walker')}"}
     # When a client reads every page
     seen: list[str] = []
     params: dict[str, object] = {**CENTRE, "limit": 50}

@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from adapters.composition.service import accounts, open_resources
-from adapters.settings import load_settings
 from tests.e2e.live_service import LiveService
 from tests.ws_messages import CANDIDATE, check_status_stream
 
@@ -22,14 +20,6 @@ HELSINKI = {"lat": 60.1712, "lng": 24.9441}
 ATTEMPTS = 3
 
 
-def _token(live: LiveService) -> str:
-    settings = load_settings(
-        {"WILDSIDE_DATABASE_URL": live.database_url, "WILDSIDE_REDIS_URL": live.redis_url}
-    )
-    with open_resources(settings, pool_size=1) as resources:
-        return accounts(resources).create_user("e2e-candidates").secret
-
-
 def _at(message: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(message["timestamp"].replace("Z", "+00:00"))
 
@@ -37,7 +27,7 @@ def _at(message: dict[str, Any]) -> datetime:
 def test_a_90_minute_request_streams_better_tours_before_its_final_status(
     live: LiveService,
 ) -> None:
-    client = live.client(_token(live))
+    client = live.client(live.user("e2e-candidates"))
     for seed in range(ATTEMPTS):
         body = {"start": HELSINKI, "duration_minutes": 90, "preferences": ["history"], "seed": seed}
         accepted = client.submit(body)

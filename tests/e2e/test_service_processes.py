@@ -13,8 +13,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from adapters.composition.service import accounts, open_resources
-from adapters.settings import load_settings
 from tests.conftest import free_port
 from tests.e2e.live_service import LiveService
 from tests.ws_messages import check_status_stream
@@ -22,14 +20,6 @@ from tests.ws_messages import check_status_stream
 pytestmark = pytest.mark.slow
 
 HELSINKI = {"lat": 60.1712, "lng": 24.9441}
-
-
-def _token(live: LiveService, name: str) -> str:
-    settings = load_settings(
-        {"WILDSIDE_DATABASE_URL": live.database_url, "WILDSIDE_REDIS_URL": live.redis_url}
-    )
-    with open_resources(settings, pool_size=1) as resources:
-        return accounts(resources).create_user(name).secret
 
 
 def _row(live: LiveService, request_id: str) -> tuple[Any, ...]:
@@ -47,7 +37,7 @@ def _row(live: LiveService, request_id: str) -> tuple[Any, ...]:
 def test_a_tour_flows_from_http_through_the_queue_and_worker_to_the_websocket(
     live: LiveService,
 ) -> None:
-    client = live.client(_token(live, "e2e-flow"))
+    client = live.client(live.user("e2e-flow"))
     body = {"start": HELSINKI, "duration_minutes": 90, "preferences": ["history", "nature"]}
     accepted = client.submit(body)
     assert accepted.status == 202
@@ -67,7 +57,7 @@ def test_a_tour_flows_from_http_through_the_queue_and_worker_to_the_websocket(
 
 
 def test_concurrent_submissions_with_one_key_create_exactly_one_job(live: LiveService) -> None:
-    client = live.client(_token(live, "e2e-concurrent"))
+    client = live.client(live.user("e2e-concurrent"))
     body = {"start": HELSINKI, "duration_minutes": 45, "preferences": ["art"], "seed": 991}
 
     def submit(_: int) -> str:
@@ -91,7 +81,7 @@ def test_concurrent_submissions_with_one_key_create_exactly_one_job(live: LiveSe
 
 
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_once(live: LiveService) -> None:
-    client = live.client(_token(live, "e2e-kill"))
+    client = live.client(live.user("e2e-kill"))
     for attempt in range(5):
         # A long, never-cached tour keeps the engine busy for a while.
         body = {"start": HELSINKI, "duration_minutes": 480, "seed": 5000 + attempt}
@@ -142,7 +132,7 @@ def test_api_and_worker_stop_cleanly_on_sigterm(live: LiveService, tmp_path: Pat
         own.start_api()
         worker = own.start_worker()
         # with a tour requested through that API
-        client = own.client(_token(live, "e2e-stop"))
+        client = own.client(live.user("e2e-stop"))
         accepted = client.submit({"start": HELSINKI, "duration_minutes": 30})
         assert accepted.status == 202
         assert list(client.follow(accepted.body["request_id"]))[-1]["status"] == "succeeded"
