@@ -39,13 +39,13 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.outbound.postgres.connection import open_pool
-from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.postgres.place_directory import (
     IN_CIRCLE,
     ORDER,
     PostgresPlaceDirectory,
     place_sql,
 )
+from bench.bench_database import fresh_database
 from bench.synthetic_city import describe, generate
 from wildside.app.find_places import FindPlaces, PlacesSettings
 from wildside.domain.accounts import User
@@ -80,14 +80,9 @@ class _Unlimited:
 
 
 def _database(admin: str, reuse: bool) -> str:
-    url = psycopg.conninfo.make_conninfo(admin, dbname=DB_NAME)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if reuse and exists:
-            return url
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    PostgresMigrationRunner(url).apply()
+    url, is_new = fresh_database(admin, DB_NAME, reuse=reuse)
+    if not is_new:
+        return url
     began = time.perf_counter()
     generate(url, side=SIDE)
     print(f"city generated in {time.perf_counter() - began:.0f} s", flush=True)

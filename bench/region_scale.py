@@ -38,6 +38,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bench_database import fresh_database
 from bench.synthetic_city import EARTH_M_PER_DEG, ORIGIN_LAT, ORIGIN_LNG, generate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -92,14 +93,7 @@ def _db_url(admin: str, name: str) -> str:
 
 
 def _create_database(admin: str, name: str) -> str:
-    from adapters.outbound.postgres.migrations import PostgresMigrationRunner
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _db_url(admin, name)
-    PostgresMigrationRunner(url).apply()
-    return url
+    return fresh_database(admin, name)[0]
 
 
 def _counts(url: str) -> dict[str, int]:

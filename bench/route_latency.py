@@ -31,13 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from adapters.composition import build_plan_tour
 from adapters.outbound.graph_cache import GraphCache
 from adapters.outbound.postgres.connection import open_pool
-from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.postgres.poi_repository import PostgresPoiRepository
 from adapters.outbound.postgres.tiled_tour_engines import PostgresTourEngineFactory
 from adapters.outbound.postgres.walking_network_source import (
     PostgresWalkingNetworkSource,
 )
 from adapters.settings import load_settings
+from bench.bench_database import fresh_database
 from bench.synthetic_city import describe, generate
 from wildside.domain.geo import GeoPoint
 from wildside.domain.solver import warm_up
@@ -54,12 +54,7 @@ THEME_SETS: tuple[list[str], ...] = (
 
 
 def _database(admin_url: str, name: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = psycopg.conninfo.make_conninfo(admin_url, dbname=name)
-    PostgresMigrationRunner(url).apply()
-    return url
+    return fresh_database(admin_url, name)[0]
 
 
 def _database_exists(admin_url: str, name: str) -> bool:

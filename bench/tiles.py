@@ -37,15 +37,14 @@ from typing import Any
 
 import httpx
 import numpy as np
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.composition import build_ingest
 from adapters.outbound.postgres.connection import open_pool
-from adapters.outbound.postgres.migrations import PostgresMigrationRunner
 from adapters.outbound.postgres.vector_tile_source import PostgresVectorTileSource
 from adapters.settings import load_settings
+from bench.bench_database import fresh_database
 from wildside.domain.vector_tiles import LAYERS, TileAddress
 from wildside.ports.progress import SilentProgress
 
@@ -57,14 +56,9 @@ SOURCES = ("pois", "walk_edges", "pois,walk_edges")
 
 
 def _database(admin: str, reuse: bool) -> str:
-    url = psycopg.conninfo.make_conninfo(admin, dbname=DB_NAME)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if reuse and exists:
-            return url
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    PostgresMigrationRunner(url).apply()
+    url, is_new = fresh_database(admin, DB_NAME, reuse=reuse)
+    if not is_new:
+        return url
     build_ingest(load_settings({"WILDSIDE_DATABASE_URL": url}), SilentProgress())(HELSINKI_PBF)
     return url
 
